@@ -1,1 +1,2 @@
 export {};
+export * from './lib/frame-log.js';

@@ -1,1 +1,3 @@
-export {};
+export * from './lib/dictionary.js';
+export * from './lib/codec.js';
+export * from './lib/compress-events.js';

@@ -1,0 +1,66 @@
+import * as dagCbor from '@ipld/dag-cbor';
+import type { CID } from 'multiformats/cid';
+import { readCar } from './car-file.js';
+import { repoRecords, readFixture } from './fixtures.js';
+import { buildMst, MstCache, mstLayer, walkMst } from './mst.js';
+
+describe('mstLayer', () => {
+  // Layers from the atproto MST test vectors (interop spec "key heights").
+  it.each([
+    ['', 0],
+    ['asdf', 0],
+    ['blue', 1],
+    ['2653ae71', 0],
+    ['88bfafc7', 2],
+    ['2a92d355', 4],
+    ['884976f5', 6],
+    ['app.bsky.feed.post/454397e440ec', 4],
+    ['app.bsky.feed.post/9adeb165882c', 8],
+  ])('layer of %j is %i', (key, layer) => expect(mstLayer(key)).toBe(layer));
+});
+
+describe('buildMst on real repositories', () => {
+  it.each(['repo-stream/tiny.car', 'repo-stream/little.car'])('rebuilds the data root of %s', (name) => {
+    const car = readFixture(name);
+    const { roots, blocks } = readCar(car);
+    const commit = dagCbor.decode<{ data: CID }>(blocks.get(roots[0].toString())!.bytes);
+    const records = repoRecords(car);
+    const mst = buildMst(records.map((record) => [record.path, record.block.cid] as const));
+    expect(mst.root.toString()).toBe(commit.data.toString());
+    // Every node we built is the real node of that CID.
+    for (const [cid, node] of mst.nodes) expect(Buffer.from(node.bytes).equals(Buffer.from(blocks.get(cid)!.bytes))).toBe(true);
+  });
+
+  it('gives the same tree when built through a cache, commit after commit', () => {
+    const records = repoRecords(readFixture('repo-stream/little.car'));
+    const cache = new MstCache();
+    const entries: [string, CID][] = [];
+    let last = buildMst(entries, cache);
+    for (const record of records.slice(0, 60)) {
+      entries.push([record.path, record.block.cid]);
+      last = buildMst(entries, cache);
+    }
+    expect(last.root.equals(buildMst(entries).root)).toBe(true);
+  });
+
+  it('walks back the entries it was built from, in key order, and finds lookup paths', () => {
+    const records = repoRecords(readFixture('repo-stream/little.car'));
+    const mst = buildMst(records.map((record) => [record.path, record.block.cid] as const));
+    const walked = [...walkMst(mst.root, (cid) => mst.nodes.get(cid.toString())?.bytes)];
+    expect(walked.map(([path]) => path)).toEqual(records.map((record) => record.path));
+    const target = records[137].path;
+    const path = mst.pathTo(target);
+    expect(path[0].equals(mst.root)).toBe(true);
+    // The last node on the path holds the key.
+    const lastNode = mst.nodes.get(path[path.length - 1].toString())!;
+    const onlyLast = [...walkMst(lastNode.cid, (cid) => (cid.equals(lastNode.cid) ? lastNode.bytes : emptyNode))];
+    expect(onlyLast.map(([key]) => key)).toContain(target);
+  });
+
+  it('represents an empty repository as one node without entries', () => {
+    const mst = buildMst([]);
+    expect(dagCbor.decode(mst.nodes.get(mst.root.toString())!.bytes)).toEqual({ l: null, e: [] });
+  });
+});
+
+const emptyNode = dagCbor.encode({ l: null, e: [] });

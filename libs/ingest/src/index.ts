@@ -1,0 +1,3 @@
+export * from './lib/ingest-frames.js';
+export * from './lib/ingest-plugin.js';
+export * from './lib/ingest-progress.js';

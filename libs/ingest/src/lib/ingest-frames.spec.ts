@@ -1,0 +1,162 @@
+import { createMemoryEventStore, type AppendBatch, type EventStore } from '@jetstream-ts/cursor-buffer';
+import type { FirehoseFrame, JetstreamEvent, LoggedEvent } from '@jetstream-ts/models';
+import { delay, filter, firstValueFrom, from, lastValueFrom, map, mergeMap, Subject, toArray } from 'rxjs';
+import { ingestFrames, type IngestStages } from './ingest-frames.js';
+import type { IngestPlugin } from './ingest-plugin.js';
+import { IngestProgress } from './ingest-progress.js';
+
+/**
+ * Test messages are text, decoded by fake stages: `commit:<seq>:<ops>`, `sync:<seq>`, `info`,
+ * `bad`. A commit gives one event per op, with did `did:<seq>` and collection `c<op>`.
+ */
+const message = (text: string) => new TextEncoder().encode(text);
+
+const fakeStages: IngestStages = {
+  decode: map((bytes): FirehoseFrame => {
+    const [type, seq, ops] = new TextDecoder().decode(bytes).split(':');
+    const size = bytes.length;
+    if (type === 'commit') return { type: 'commit', size, body: { seq: Number(seq), ops: Array(Number(ops)).fill(null) } } as unknown as FirehoseFrame;
+    if (type === 'sync') return { type: 'sync', size, body: { seq: Number(seq) } } as unknown as FirehoseFrame;
+    if (type === 'info') return { type: 'info', size, body: { name: 'OutdatedCursor' } };
+    return { type: 'invalid', size, reason: 'bad' };
+  }),
+  toEvents: mergeMap((frame) => {
+    if (frame.type !== 'commit') return [];
+    const seq = frame.body.seq;
+    return frame.body.ops.map(
+      (_, op): JetstreamEvent => ({
+        did: `did:${seq}`,
+        time_us: 0,
+        relaySeq: seq,
+        kind: 'commit',
+        commit: { rev: 'r', operation: 'create', collection: `c${op}`, rkey: 'k' },
+      }),
+    );
+  }),
+  encode: map(
+    (event): LoggedEvent => ({
+      time_us: event.time_us,
+      relaySeq: event.relaySeq,
+      did: event.did,
+      kind: event.kind,
+      collection: event.kind === 'commit' ? event.commit.collection : '',
+      json: new Uint8Array(),
+      zstd: new Uint8Array(),
+    }),
+  ),
+};
+
+/** A log whose appends wait until the test releases them. */
+function gatedLog(store: EventStore) {
+  const gates: (() => void)[] = [];
+  const appends: AppendBatch[] = [];
+  return {
+    log: {
+      headTimeUs: () => store.headTimeUs(),
+      append: (events: readonly LoggedEvent[], relayCursor: number) => {
+        appends.push({ events: [...events], relayCursor });
+        return new Promise<void>((resolve) => gates.push(() => resolve(store.append(events, relayCursor))));
+      },
+    },
+    appends,
+    release: () => gates.shift()?.(),
+  };
+}
+
+const ingestAll = (texts: string[], options: Partial<Parameters<typeof ingestFrames>[0]> & { log: EventStore }) =>
+  lastValueFrom(from(texts.map(message)).pipe(ingestFrames({ stages: fakeStages, clock: () => 0, ...options }), toArray()));
+
+const stored = (store: EventStore) => store.readFrom(0, 1000).map((event) => `${event.time_us} ${event.did} ${event.collection}`);
+
+describe('ingestFrames', () => {
+  it('commits every event in relay order, time_us continuing above the head, and the last frame as cursor', async () => {
+    const store = createMemoryEventStore();
+    await store.append([{ time_us: 100, relaySeq: 0, did: 'did:0', kind: 'identity', collection: '', json: new Uint8Array(), zstd: new Uint8Array() }], 0);
+    await ingestAll(['commit:1:2', 'sync:2', 'commit:3:1', 'info', 'sync:4'], { log: store });
+    expect(stored(store)).toEqual(['100 did:0 ', '101 did:1 c0', '102 did:1 c1', '103 did:3 c0']);
+    expect(store.relayCursor()).toBe(4);
+  });
+
+  it('advances the cursor over frames that produce no events', async () => {
+    const store = createMemoryEventStore();
+    const batches = await ingestAll(['sync:7', 'info', 'bad', 'sync:8', 'bad'], { log: store });
+    expect(stored(store)).toEqual([]);
+    expect(batches.at(-1)?.relayCursor).toBe(8);
+    expect(store.relayCursor()).toBe(8);
+  });
+
+  it('keeps one commit in flight and gathers the frames that arrive meanwhile into the next batch', async () => {
+    const store = createMemoryEventStore();
+    const gated = gatedLog(store);
+    const messages = new Subject<Uint8Array>();
+    const output = lastValueFrom(messages.pipe(ingestFrames({ log: gated.log, stages: fakeStages, clock: () => 0, maxBatchEvents: 2 }), toArray()));
+    messages.next(message('commit:1:2'));
+    messages.next(message('commit:2:3'));
+    messages.next(message('sync:3'));
+    messages.next(message('commit:4:1'));
+    messages.complete();
+    gated.release();
+    await new Promise((resolve) => setImmediate(resolve));
+    gated.release();
+    const batches = await output;
+    expect(gated.appends.map((batch) => [batch.events.map((event) => event.did), batch.relayCursor])).toEqual([
+      [['did:1', 'did:1'], 1],
+      [['did:2', 'did:2', 'did:2', 'did:4'], 4],
+    ]);
+    expect(batches.map((batch) => batch.relayCursor)).toEqual([1, 4]);
+    expect(stored(store)).toEqual(['1 did:1 c0', '2 did:1 c1', '3 did:2 c0', '4 did:2 c1', '5 did:2 c2', '6 did:4 c0']);
+  });
+
+  it('commits a partial batch maxBatchWaitMs after it started, without waiting for more frames', async () => {
+    const store = createMemoryEventStore();
+    const messages = new Subject<Uint8Array>();
+    const committed = firstValueFrom(messages.pipe(ingestFrames({ log: store, stages: fakeStages, maxBatchWaitMs: 1 })));
+    messages.next(message('commit:9:1'));
+    expect((await committed).relayCursor).toBe(9);
+    expect(store.relayCursor()).toBe(9);
+  });
+
+  it('tracks processed and committed seqs, and resumes from the start cursor until a frame is processed', async () => {
+    const store = createMemoryEventStore();
+    const progress = new IngestProgress(41);
+    expect(progress.resumeCursor()).toBe(41);
+    await ingestAll(['commit:42:1', 'sync:43'], { log: store, progress });
+    expect(progress).toMatchObject({ processed: 43, committed: 43 });
+    expect(progress.resumeCursor()).toBe(43);
+  });
+
+  it('runs plugins at their stage; frames a plugin filters out still advance the cursor and events it drops use no time_us', async () => {
+    const store = createMemoryEventStore();
+    const plugins: IngestPlugin[] = [
+      { name: 'no-seq-2', stage: 'frames', operator: filter((frame) => !('body' in frame && 'seq' in frame.body && frame.body.seq === 2)) },
+      { name: 'no-c1', stage: 'events', operator: filter((event) => event.kind !== 'commit' || event.commit.collection !== 'c1') },
+    ];
+    await ingestAll(['commit:1:3', 'commit:2:1'], { log: store, plugins });
+    expect(stored(store)).toEqual(['1 did:1 c0', '2 did:1 c2']);
+    expect(store.relayCursor()).toBe(2);
+  });
+
+  it('warns once when a plugin emits after its frame was processed', async () => {
+    const warnings: string[] = [];
+    const plugins: IngestPlugin[] = [{ name: 'late', stage: 'events', operator: delay(1) }];
+    await ingestAll(['commit:1:2'], { log: createMemoryEventStore(), plugins, onWarning: (warning) => warnings.push(warning) });
+    expect(warnings).toHaveLength(1);
+  });
+
+  it('errors when a commit fails, and commits nothing of a frame whose stage threw', async () => {
+    const failing = { headTimeUs: () => 0, append: () => Promise.reject(new Error('disk full')) };
+    await expect(lastValueFrom(from([message('commit:1:1')]).pipe(ingestFrames({ log: failing, stages: fakeStages })))).rejects.toThrow('disk full');
+
+    const store = createMemoryEventStore();
+    const throwing: IngestPlugin = {
+      name: 'throws',
+      stage: 'frames',
+      operator: map((frame) => {
+        if ('body' in frame && 'seq' in frame.body && frame.body.seq === 2) throw new Error('plugin bug');
+        return frame;
+      }),
+    };
+    await expect(ingestAll(['commit:1:1', 'commit:2:1'], { log: store, plugins: [throwing] })).rejects.toThrow('plugin bug');
+    expect(store.relayCursor() ?? 0).toBeLessThan(2);
+  });
+});

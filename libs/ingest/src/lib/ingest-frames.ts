@@ -1,0 +1,188 @@
+import type { AppendBatch, EventStore } from '@jetstream-ts/cursor-buffer';
+import { frameSeq, type FirehoseFrame, type JetstreamEvent, type LoggedEvent } from '@jetstream-ts/models';
+import { sequence } from '@jetstream-ts/sequencing';
+import {
+  asyncScheduler,
+  Observable,
+  Subject,
+  tap,
+  type MonoTypeOperatorFunction,
+  type OperatorFunction,
+  type SchedulerLike,
+  type Subscription,
+} from 'rxjs';
+import type { IngestPlugin } from './ingest-plugin.js';
+import type { IngestProgress } from './ingest-progress.js';
+
+/** The stage operators around sequencing; `v1IngestStages()` gives the reference ones. */
+export interface IngestStages {
+  /** Relay message bytes to frames (`decodeFrames`). */
+  decode: OperatorFunction<Uint8Array, FirehoseFrame>;
+  /** Frames to events, `time_us` still 0 (`toJetstreamEvents`). */
+  toEvents: OperatorFunction<FirehoseFrame, JetstreamEvent>;
+  /** Sequenced events to their stored form, JSON and zstd (`encodeEvent` then `compressEvents`). */
+  encode: OperatorFunction<JetstreamEvent, LoggedEvent>;
+}
+
+export interface IngestFramesOptions {
+  /** Where batches are committed, with the relay cursor (a `CursorBuffer` or a bare store). */
+  log: Pick<EventStore, 'append' | 'headTimeUs'>;
+  stages: IngestStages;
+  /** Operators contributed at the `frames` and `events` stages, in order. */
+  plugins?: readonly IngestPlugin[];
+  /** Advanced as frames are processed and committed (the relay source resumes from it). */
+  progress?: IngestProgress;
+  /** A batch is handed to the store once it holds this many events (at a frame boundary). Default 1,000. */
+  maxBatchEvents?: number;
+  /** ... or this long after its first frame. Default 20 ms. */
+  maxBatchWaitMs?: number;
+  /** Unix µs for `time_us` (default: the wall clock). */
+  clock?: () => number;
+  scheduler?: SchedulerLike;
+  /** Told once if a stage emits outside the processing of a frame (an asynchronous plugin). */
+  onWarning?: (message: string) => void;
+}
+
+/**
+ * The ingest pipeline: relay frames in, committed append batches out.
+ *
+ * Each message goes decode → `frames` plugins → toEvents → `events` plugins → `sequence()`
+ * (continuing above the log's head, so `time_us` stays strictly increasing across restarts) →
+ * encode, and its events join the pending batch. Once a frame has gone through every stage,
+ * its seq becomes the pending relay cursor, whether or not it produced events: `#sync`,
+ * `#info`, tooBig commits and dropped frames advance the cursor too (v1 did not). A batch
+ * (events plus that cursor) is committed in one store transaction when it holds
+ * `maxBatchEvents` or `maxBatchWaitMs` after it started; only one commit is in flight, and frames
+ * arriving meanwhile make the next batch bigger. So the committed cursor never runs ahead of the
+ * committed events, nor behind them, and a restart after `kill -9` resumes exactly after the
+ * last committed frame.
+ *
+ * When the source completes, the pending batch is committed, then the output completes. A
+ * failed commit errors the output (ingesting on without the store would lose events).
+ *
+ * @example
+ * const progress = new IngestProgress(log.relayCursor());
+ * relayFrames({ wsUrl, cursor: () => progress.resumeCursor() })
+ *   .pipe(ingestFrames({ log, stages: v1IngestStages({ drops, compressor }), progress }))
+ *   .subscribe((batch) => logger.debug({ cursor: batch.relayCursor }, 'committed'));
+ *
+ * @param options The log, the stage operators, plugins and batching limits.
+ * @return An operator from relay message bytes to committed {@link AppendBatch}es.
+ */
+export function ingestFrames(options: IngestFramesOptions): OperatorFunction<Uint8Array, AppendBatch> {
+  const { log, stages, progress, plugins = [] } = options;
+  const { maxBatchEvents = 1000, maxBatchWaitMs = 20, scheduler = asyncScheduler } = options;
+  const framePlugins = plugins.flatMap((plugin) => (plugin.stage === 'frames' ? [plugin.operator] : []));
+  const eventPlugins = plugins.flatMap((plugin) => (plugin.stage === 'events' ? [plugin.operator] : []));
+
+  return (messages) =>
+    new Observable<AppendBatch>((destination) => {
+      // Per subscription: the frame in flight, the pending batch, the commit in flight.
+      const input = new Subject<Uint8Array>();
+      let inFrame = false;
+      let seqOfFrame: number | undefined;
+      let pending: LoggedEvent[] = [];
+      let pendingCursor: number | undefined;
+      let lastCursor: number | undefined;
+      let timer: Subscription | undefined;
+      let committing = false;
+      let flushWanted = false;
+      let sourceError: { error: unknown } | undefined;
+      let sourceEnded: { error?: unknown } | undefined;
+      let warned = false;
+
+      const hasPending = () => pendingCursor !== undefined || (pending.length > 0 && lastCursor !== undefined);
+
+      const finishIfDone = () => {
+        if (sourceEnded === undefined || committing || hasPending()) return;
+        if ('error' in sourceEnded) destination.error(sourceEnded.error);
+        else destination.complete();
+      };
+
+      const flush = () => {
+        timer?.unsubscribe();
+        timer = undefined;
+        if (committing) {
+          flushWanted = true;
+          return;
+        }
+        if (destination.closed) return;
+        if (!hasPending()) return finishIfDone();
+        const batch: AppendBatch = { events: pending, relayCursor: (pendingCursor ?? lastCursor)! };
+        pending = [];
+        pendingCursor = undefined;
+        lastCursor = batch.relayCursor;
+        committing = true;
+        log.append(batch.events, batch.relayCursor).then(
+          () => {
+            committing = false;
+            if (progress) progress.committed = batch.relayCursor;
+            destination.next(batch);
+            if (flushWanted || sourceEnded !== undefined || pending.length >= maxBatchEvents) {
+              flushWanted = false;
+              flush();
+            } else if (hasPending()) timer ??= scheduler.schedule(flush, maxBatchWaitMs);
+          },
+          (error: unknown) => destination.error(error),
+        );
+      };
+
+      const events = input.pipe(
+        stages.decode,
+        tap((frame) => (seqOfFrame = frameSeq(frame))),
+        composeAll(framePlugins),
+        stages.toEvents,
+        composeAll(eventPlugins),
+        sequence({ after: log.headTimeUs(), clock: options.clock }),
+        stages.encode,
+      );
+      const eventsSubscription = events.subscribe({
+        next: (event) => {
+          if (!inFrame && !warned) {
+            warned = true;
+            options.onWarning?.('an ingest stage emitted an event after its frame was processed: the relay cursor may run ahead of it');
+          }
+          pending.push(event);
+        },
+        error: (error: unknown) => destination.error(error),
+        // Only now is every event of every frame in: commit the rest, then end like the source.
+        complete: () => {
+          sourceEnded = sourceError === undefined ? {} : sourceError;
+          flush();
+        },
+      });
+
+      const messagesSubscription = messages.subscribe({
+        next: (message) => {
+          seqOfFrame = undefined;
+          inFrame = true;
+          input.next(message);
+          inFrame = false;
+          // A stage threw: the output has errored, and this frame must not reach the cursor.
+          if (destination.closed) return;
+          if (seqOfFrame !== undefined) {
+            pendingCursor = seqOfFrame;
+            if (progress) progress.processed = seqOfFrame;
+          }
+          if (pending.length >= maxBatchEvents) flush();
+          else if (hasPending()) timer ??= scheduler.schedule(flush, maxBatchWaitMs);
+        },
+        error: (error: unknown) => {
+          sourceError = { error };
+          input.complete();
+        },
+        complete: () => input.complete(),
+      });
+
+      return () => {
+        timer?.unsubscribe();
+        messagesSubscription.unsubscribe();
+        eventsSubscription.unsubscribe();
+      };
+    });
+}
+
+/** The operators applied one after another (identity for none). */
+function composeAll<T>(operators: readonly MonoTypeOperatorFunction<T>[]): MonoTypeOperatorFunction<T> {
+  return (source) => operators.reduce((stream, operator) => stream.pipe(operator), source);
+}

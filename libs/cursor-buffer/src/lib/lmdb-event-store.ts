@@ -14,6 +14,8 @@ export interface LmdbEventStoreOptions {
   decompressor?: EventDecompressor;
   /** Deletions per transaction when trimming, so that a large trim never holds one huge write. */
   trimChunkSize?: number;
+  /** lmdb page size of a new store, in bytes. Default 16 KiB: events of ~300 bytes fill it to within 1%, against 6% slack with 4 KiB pages. */
+  pageSize?: number;
 }
 
 /** Version of the value layout in `stored-event-codec.ts`; bump it when the layout changes. */
@@ -65,7 +67,7 @@ class LmdbEventStore implements EventStore {
   #acceptedHeadTimeUs: number;
 
   constructor(options: LmdbEventStoreOptions) {
-    this.#env = open({ path: options.path });
+    this.#env = open({ path: options.path, pageSize: options.pageSize ?? 16_384 });
     this.#events = this.#env.openDB<Uint8Array, number>('events', eventsDatabaseOptions) as EventsDatabase;
     this.#collectionNames = this.#env.openDB<string, number>('collections', { keyEncoding: 'uint32', encoding: 'string' });
     this.#meta = this.#env.openDB<number, string>('meta', {});

@@ -1,0 +1,303 @@
+import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { parseSubscribeRequest, type SubscriberOptions } from '@jetstream-ts/filtering';
+import { MAX_CLIENT_MESSAGE_BYTES, type EventLog } from '@jetstream-ts/models';
+import { LogTailIndex } from './log-tail-index.js';
+import { realIp } from './real-ip.js';
+import { noSubscriberMetrics, silentLogger, type SubscriberLogger, type SubscriberMetrics } from './subscriber-metrics.js';
+import { DEFAULT_SESSION_SETTINGS, SubscriberSession, type SessionSettings, type SubscriberSocket } from './subscriber-session.js';
+
+export interface SubscribeEndpointOptions {
+  /** The sequenced event log every session reads. */
+  log: EventLog;
+  /** Defaults to `/subscribe`. */
+  path?: string;
+  /** Read batch, `--max-sub-rate`, slow-reader rule; defaults in `DEFAULT_SESSION_SETTINGS`. */
+  session?: Partial<SessionSettings>;
+  /** Server pings, as v1: every 30 s. A connection that leaves two in a row unanswered is dropped. */
+  pingIntervalMs?: number;
+  /** Bytes a connection may have queued before its session waits for the socket; 1 MiB by default. */
+  sendHighWaterMarkBytes?: number;
+  metrics?: SubscriberMetrics;
+  logger?: SubscriberLogger;
+  /** The current Unix time in µs, for "a cursor in the future means live". */
+  nowUs?: () => number;
+}
+
+const DEFAULT_PING_INTERVAL_MS = 30_000;
+const DEFAULT_SEND_HIGH_WATER_MARK = 1024 * 1024;
+const SHUTDOWN_GRACE_MS = 1000;
+const CLOSE_GOING_AWAY = 1001;
+/** gorilla's `isValidChallengeKey`: standard base64 of 16 bytes. */
+const CHALLENGE_KEY = /^[A-Za-z0-9+/]{22}==$/;
+
+interface Connection {
+  session: SubscriberSession;
+  missedPongs: number;
+}
+
+/**
+ * The v1 `/subscribe` endpoint over an `EventLog`: validates the request before the upgrade
+ * (HTTP 400, `text/plain`, v1's texts), upgrades as gorilla would (no permessage-deflate, no
+ * subprotocol), and runs one `SubscriberSession` per connection. Client messages over
+ * 10,000,000 bytes close the connection with 1009 (v1 read them whole and ignored them).
+ *
+ * Mount it with `attachSubscribeEndpoint(server, options)`, and call `handleRequest` first in
+ * the server's request handler so that a plain GET on the path gets v1's answers. Call
+ * `close()` before closing the HTTP server: upgraded sockets keep it open.
+ */
+export class SubscribeEndpoint {
+  readonly path: string;
+  private readonly log: EventLog;
+  private readonly settings: SessionSettings;
+  private readonly highWaterMark: number;
+  private readonly metrics: SubscriberMetrics;
+  private readonly logger: SubscriberLogger;
+  private readonly nowUs: (() => number) | undefined;
+  private readonly webSockets = new WebSocketServer({
+    noServer: true,
+    perMessageDeflate: false,
+    clientTracking: false,
+    maxPayload: MAX_CLIENT_MESSAGE_BYTES,
+  });
+  private readonly connections = new Map<WebSocket, Connection>();
+  private readonly tail: LogTailIndex;
+  private readonly pingTimer: NodeJS.Timeout;
+  private nextSubscriberId = 0;
+
+  constructor(options: SubscribeEndpointOptions) {
+    this.path = options.path ?? '/subscribe';
+    this.log = options.log;
+    this.settings = { ...DEFAULT_SESSION_SETTINGS, ...options.session };
+    this.highWaterMark = options.sendHighWaterMarkBytes ?? DEFAULT_SEND_HIGH_WATER_MARK;
+    this.metrics = options.metrics ?? noSubscriberMetrics;
+    this.logger = options.logger ?? silentLogger;
+    this.nowUs = options.nowUs;
+    // One index for everyone: enough to tell "more than maxEventsBehind" apart.
+    this.tail = new LogTailIndex(this.log, this.settings.slowReader.maxEventsBehind + 1).follow();
+    this.pingTimer = setInterval(() => this.ping(), options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS).unref();
+  }
+
+  /** Open subscriber connections. */
+  get subscriberCount(): number {
+    return this.connections.size;
+  }
+
+  /**
+   * For the HTTP server's request handler: answers a plain (non-upgrade) GET on the path as
+   * v1 does (the option error, else gorilla's `Bad Request`) and returns true; returns false
+   * for anything else, which the server answers itself.
+   */
+  handleRequest(request: IncomingMessage, response: ServerResponse): boolean {
+    if (!this.isOurs(request) || request.method !== 'GET') return false;
+    const parsed = this.parse(request);
+    const answer = parsed.ok ? notAWebSocketRequest : optionError(parsed.message);
+    response.writeHead(answer.status, answer.headers).end(answer.body);
+    return true;
+  }
+
+  /**
+   * For the HTTP server's `upgrade` event: takes a websocket request on the path (answering
+   * bad ones with an HTTP error) and returns true; returns false for other paths.
+   */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    if (!this.isOurs(request)) return false;
+    if (request.method !== 'GET') {
+      writeRawResponse(socket, echoJsonError(405, 'Method Not Allowed'));
+      return true;
+    }
+    const parsed = this.parse(request);
+    if (!parsed.ok) {
+      writeRawResponse(socket, optionError(parsed.message), corsHeaders(request));
+      return true;
+    }
+    if (!isWebSocketHandshake(request)) {
+      writeRawResponse(socket, notAWebSocketRequest, corsHeaders(request));
+      return true;
+    }
+    this.webSockets.handleUpgrade(request, socket, head, (webSocket) => this.accept(webSocket, request, parsed.options));
+    return true;
+  }
+
+  /** Closes every connection (1001), ends the timers; sockets that do not finish in 1 s are cut. */
+  async close(): Promise<void> {
+    clearInterval(this.pingTimer);
+    this.tail.stop();
+    const closing = [...this.connections.keys()].map(
+      (webSocket) =>
+        new Promise<void>((resolve) => {
+          webSocket.once('close', () => resolve());
+          webSocket.close(CLOSE_GOING_AWAY, 'server shutting down');
+          setTimeout(() => webSocket.terminate(), SHUTDOWN_GRACE_MS).unref();
+        }),
+    );
+    await Promise.all(closing);
+    this.webSockets.close();
+  }
+
+  private isOurs(request: IncomingMessage): boolean {
+    const target = request.url ?? '';
+    const question = target.indexOf('?');
+    return (question < 0 ? target : target.slice(0, question)) === this.path;
+  }
+
+  private parse(request: IncomingMessage) {
+    return parseSubscribeRequest(request.url ?? '', request.headersDistinct, this.nowUs ? { nowUs: this.nowUs } : {});
+  }
+
+  private accept(webSocket: WebSocket, request: IncomingMessage, options: SubscriberOptions): void {
+    const ipAddress = realIp(request);
+    const subscriber = this.nextSubscriberId++;
+    const session = new SubscriberSession({
+      log: this.log,
+      socket: subscriberSocket(webSocket, this.highWaterMark),
+      options,
+      ipAddress,
+      eventsBehind: (position) => this.tail.eventsFrom(position),
+      settings: this.settings,
+      metrics: this.metrics,
+      logger: this.logger,
+    });
+    const connection: Connection = { session, missedPongs: 0 };
+    this.connections.set(webSocket, connection);
+    webSocket.on('message', (data, isBinary) => session.receive(toBytes(data), isBinary));
+    webSocket.on('pong', () => (connection.missedPongs = 0));
+    webSocket.on('error', (error) => this.logger.warn({ subscriber, ip: ipAddress, error: error.message }, 'subscriber connection error'));
+    webSocket.on('close', (code) => {
+      session.stop();
+      this.connections.delete(webSocket);
+      this.logger.info({ subscriber, ip: ipAddress, code }, 'subscriber disconnected');
+    });
+    this.logger.info(
+      {
+        subscriber,
+        ip: ipAddress,
+        wantedCollections: options.filter.wantedCollections
+          ? options.filter.wantedCollections.exact.size + options.filter.wantedCollections.prefixes.length
+          : 0,
+        wantedDids: options.filter.wantedDids.size,
+        cursor: options.cursor,
+        compress: options.compress,
+        requireHello: options.requireHello,
+        maxMessageSizeBytes: options.maxMessageSizeBytes,
+      },
+      'subscriber connected',
+    );
+    session.start();
+  }
+
+  private ping(): void {
+    for (const [webSocket, connection] of this.connections) {
+      if (connection.missedPongs >= 2) {
+        this.logger.info({ ip: connection.session.ipAddress }, 'subscriber dropped: no pong to two pings');
+        webSocket.terminate();
+        continue;
+      }
+      connection.missedPongs++;
+      webSocket.ping();
+    }
+  }
+}
+
+/**
+ * Mounts a `SubscribeEndpoint` on an HTTP server's upgrades. Upgrades to other paths get
+ * Echo's 404 unless another `upgrade` listener is there to take them.
+ *
+ * @example
+ * const server = http.createServer((req, res) => {
+ *   if (endpoint.handleRequest(req, res)) return;
+ *   res.writeHead(200, { 'content-type': 'text/plain; charset=UTF-8' }).end('Welcome to Jetstream');
+ * });
+ * const endpoint = attachSubscribeEndpoint(server, { log });
+ * server.listen(6008);
+ */
+export function attachSubscribeEndpoint(server: Server, options: SubscribeEndpointOptions): SubscribeEndpoint {
+  const endpoint = new SubscribeEndpoint(options);
+  server.on('upgrade', function onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer) {
+    if (endpoint.handleUpgrade(request, socket, head)) return;
+    if (server.listeners('upgrade').length === 1) writeRawResponse(socket, echoJsonError(404, 'Not Found'));
+  });
+  return endpoint;
+}
+
+/** A `ws` WebSocket as a session's socket: the send callback is the backpressure signal. */
+function subscriberSocket(webSocket: WebSocket, highWaterMark: number): SubscriberSocket {
+  const closed = new Promise<void>((resolve) => webSocket.once('close', () => resolve()));
+  return {
+    send(data, binary) {
+      // Closing: nothing more goes out, and the session waits for the end instead of spinning.
+      if (webSocket.readyState !== WebSocket.OPEN) return closed;
+      let flushed = false;
+      let wake: (() => void) | undefined;
+      webSocket.send(data, { binary }, () => {
+        flushed = true;
+        wake?.();
+      });
+      if (webSocket.bufferedAmount <= highWaterMark) return undefined;
+      return new Promise<void>((resolve) => (flushed ? resolve() : (wake = resolve)));
+    },
+    close: (code, reason) => webSocket.close(code, reason),
+  };
+}
+
+function toBytes(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+}
+
+interface HttpAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** Echo's `c.String(400, message)`. */
+function optionError(message: string): HttpAnswer {
+  return { status: 400, headers: { 'Content-Type': 'text/plain; charset=UTF-8' }, body: message };
+}
+
+/** gorilla's answer to a request that is not a websocket handshake. */
+const notAWebSocketRequest: HttpAnswer = {
+  status: 400,
+  headers: {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Sec-Websocket-Version': '13',
+    'X-Content-Type-Options': 'nosniff',
+  },
+  body: 'Bad Request\n',
+};
+
+/** Echo's default JSON error, for requests its router would not route to /subscribe. */
+function echoJsonError(status: number, message: string): HttpAnswer {
+  return { status, headers: { 'Content-Type': 'application/json; charset=UTF-8' }, body: `{"message":"${message}"}\n` };
+}
+
+/** What v1's CORS middleware adds (allow origin `*`), for answers written past the app's middleware. */
+function corsHeaders(request: IncomingMessage): Record<string, string> {
+  return request.headers.origin ? { Vary: 'Origin', 'Access-Control-Allow-Origin': '*' } : { Vary: 'Origin' };
+}
+
+/** gorilla's checks, in its order: Connection has `upgrade`, Upgrade has `websocket`, version 13, a valid key. */
+function isWebSocketHandshake(request: IncomingMessage): boolean {
+  return (
+    hasToken(request, 'connection', 'upgrade') &&
+    hasToken(request, 'upgrade', 'websocket') &&
+    hasToken(request, 'sec-websocket-version', '13') &&
+    CHALLENGE_KEY.test(request.headersDistinct['sec-websocket-key']?.[0] ?? '')
+  );
+}
+
+function hasToken(request: IncomingMessage, header: string, token: string): boolean {
+  return (request.headersDistinct[header] ?? []).some((line) =>
+    line.split(',').some((value) => value.trim().toLowerCase() === token),
+  );
+}
+
+function writeRawResponse(socket: Duplex, answer: HttpAnswer, extraHeaders: Record<string, string> = {}): void {
+  const body = Buffer.from(answer.body);
+  const headers = { ...answer.headers, ...extraHeaders, 'Content-Length': String(body.length), Connection: 'close' };
+  const head = [`HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status]}`, ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)];
+  socket.once('finish', () => socket.destroy());
+  socket.end(Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`), body]));
+}

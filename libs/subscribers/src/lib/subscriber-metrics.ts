@@ -1,0 +1,40 @@
+/** Labels of v1's per-subscriber metrics. */
+export interface IpAddressLabels {
+  ip_address: string;
+}
+
+/**
+ * Where sessions report, shaped so that prom-client metrics fit as they are (a `Gauge` or
+ * `Counter` with the label `ip_address`, a `Histogram`), without this library creating or
+ * naming any: the metrics library owns the registry.
+ */
+export interface SubscriberMetrics {
+  /** `jetstream_subscribers_connected{ip_address}` (gauge): +1 on connect, -1 on close. */
+  subscribersConnected: {
+    inc(labels: IpAddressLabels, value?: number): void;
+    dec(labels: IpAddressLabels, value?: number): void;
+  };
+  /** `jetstream_events_delivered_total{ip_address}` (counter): events handed to the socket. */
+  eventsDelivered: { inc(labels: IpAddressLabels, value?: number): void };
+  /** `jetstream_bytes_delivered_total{ip_address}` (counter): their bytes (the zstd size for compressed subscribers). */
+  bytesDelivered: { inc(labels: IpAddressLabels, value?: number): void };
+  /** Sampled events behind the head, once a second per subscriber (e.g. a histogram). Not in v1. */
+  subscriberLagEvents?: { observe(value: number): void };
+  /** Subscribers closed by the server, by reason (`slow`, `invalid_message`, `invalid_options`, `read_error`, `internal_error`). Not in v1. */
+  subscribersClosed?: { inc(labels: { reason: string }, value?: number): void };
+}
+
+/** Metrics that go nowhere. */
+export const noSubscriberMetrics: SubscriberMetrics = {
+  subscribersConnected: { inc: () => undefined, dec: () => undefined },
+  eventsDelivered: { inc: () => undefined },
+  bytesDelivered: { inc: () => undefined },
+};
+
+/** The part of a pino logger sessions use: one line per event worth knowing, never per message. */
+export interface SubscriberLogger {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+}
+
+export const silentLogger: SubscriberLogger = { info: () => undefined, warn: () => undefined };

@@ -1,0 +1,296 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import {
+  asyncScheduler,
+  filter,
+  firstValueFrom,
+  from,
+  interval,
+  map,
+  race,
+  Subject,
+  takeUntil,
+  tap,
+  timer,
+  type Observable,
+  type SchedulerLike,
+} from 'rxjs';
+import {
+  CLOSE_POLICY_VIOLATION,
+  matchesFilter,
+  parseOptionsUpdate,
+  type SubscriberFilter,
+  type SubscriberOptions,
+} from '@jetstream-ts/filtering';
+import type { EventLog, LoggedEvent } from '@jetstream-ts/models';
+import { DEFAULT_SLOW_READER_POLICY, detectSlowReader, type ReaderProgress, type SlowReaderPolicy } from './detect-slow-reader.js';
+import { noSubscriberMetrics, silentLogger, type SubscriberLogger, type SubscriberMetrics } from './subscriber-metrics.js';
+import { TokenBucket } from './token-bucket.js';
+
+/** Close code when reading the log fails. */
+export const CLOSE_INTERNAL_ERROR = 1011;
+
+/** The connection as a session sees it; the endpoint adapts a `ws` WebSocket to it. */
+export interface SubscriberSocket {
+  /**
+   * Queues one message (binary for zstd, text for JSON). Returns a promise when the
+   * connection has enough queued and the session should wait before sending more.
+   */
+  send(data: Uint8Array, binary: boolean): Promise<unknown> | undefined;
+  /** Closes with a close frame; `reason` is at most 123 bytes. */
+  close(code: number, reason: string): void;
+}
+
+export interface SessionSettings {
+  /** Events asked of the log per read. */
+  readBatchSize: number;
+  /** `--max-sub-rate`: events per second sent to one subscriber; `Infinity` for no limit. */
+  maxEventsPerSecond: number;
+  slowReader: SlowReaderPolicy;
+  /** How often the slow-reader rule (and the lag metric) looks at the session. */
+  sampleIntervalMs: number;
+}
+
+/** v1's `--max-sub-rate` default (5,000/s), v2's slow-reader rule, sampled every second. */
+export const DEFAULT_SESSION_SETTINGS: SessionSettings = {
+  readBatchSize: 1000,
+  maxEventsPerSecond: 5000,
+  slowReader: DEFAULT_SLOW_READER_POLICY,
+  sampleIntervalMs: 1000,
+};
+
+export interface SubscriberSessionOptions {
+  log: EventLog;
+  socket: SubscriberSocket;
+  /** From `parseSubscribeRequest`. */
+  options: SubscriberOptions;
+  /** The client's address (metric label, logs). */
+  ipAddress: string;
+  /** Events in the log at or after a position (a `LogTailIndex`); without it no one is judged slow. */
+  eventsBehind?: (position: number) => number;
+  settings?: Partial<SessionSettings>;
+  metrics?: SubscriberMetrics;
+  logger?: SubscriberLogger;
+  /** Clock and timers for rate limiting and sampling; defaults to `asyncScheduler`. */
+  scheduler?: SchedulerLike;
+}
+
+/** What a session applies to each event; replaced whole by `options_update`. */
+interface EventRules {
+  readonly filter: SubscriberFilter;
+  readonly maxMessageSizeBytes: number;
+}
+
+/**
+ * One subscriber: a position in the event log and one read loop that serves it. While
+ * behind, the loop reads `readFrom(position, batch)`; when caught up, it waits for the log's
+ * next append and reads again. Replay and live tail are the same loop, so the handover has no
+ * seam: no gap, no duplicate, no reordering. A slow connection makes the loop wait (the
+ * socket's queue is bounded), so a slow subscriber falls behind in the log and holds no
+ * memory on behalf of anyone else.
+ *
+ * Per event, in order: the filter and size cap in force (an `options_update` replaces both at
+ * once, between two events), the rate limit, then the send: the event's JSON as text, or its
+ * zstd frame (compressed once, at ingest) as binary. `maxMessageSizeBytes` is compared with
+ * the bytes sent, so with the zstd size for compressed subscribers, as v1 does.
+ *
+ * Where it starts: an inclusive `cursor` at or before the head replays from there (from the
+ * oldest retained event when older); no cursor, or one after the head, starts after the head
+ * as it stands when the session is created. With `requireHello` nothing is sent before the
+ * first valid `options_update`; the position is still the one taken at creation, so nothing
+ * is lost while waiting.
+ */
+export class SubscriberSession {
+  readonly ipAddress: string;
+  private readonly log: EventLog;
+  private readonly socket: SubscriberSocket;
+  private readonly compress: boolean;
+  private readonly settings: SessionSettings;
+  private readonly metrics: SubscriberMetrics;
+  private readonly logger: SubscriberLogger;
+  private readonly scheduler: SchedulerLike;
+  private readonly eventsBehindFrom: (position: number) => number;
+  private readonly rateLimit: TokenBucket | undefined;
+  private readonly stopped$ = new Subject<void>();
+  private readonly hello$ = new Subject<void>();
+  private rules: EventRules;
+  private waitingForHello: boolean;
+  private stopped = false;
+  /** The `time_us` to read from next. */
+  private position: number;
+  private eventsRead = 0;
+  private unreportedEvents = 0;
+  private unreportedBytes = 0;
+  private finishedPromise: Promise<void> | undefined;
+
+  constructor(options: SubscriberSessionOptions) {
+    this.ipAddress = options.ipAddress;
+    this.log = options.log;
+    this.socket = options.socket;
+    this.compress = options.options.compress;
+    this.settings = { ...DEFAULT_SESSION_SETTINGS, ...options.settings };
+    this.metrics = options.metrics ?? noSubscriberMetrics;
+    this.logger = options.logger ?? silentLogger;
+    this.scheduler = options.scheduler ?? asyncScheduler;
+    this.eventsBehindFrom = options.eventsBehind ?? (() => 0);
+    const rate = this.settings.maxEventsPerSecond;
+    this.rateLimit = Number.isFinite(rate) ? new TokenBucket(rate) : undefined;
+    this.rules = { filter: options.options.filter, maxMessageSizeBytes: options.options.maxMessageSizeBytes };
+    this.waitingForHello = options.options.requireHello;
+    const head = this.log.headTimeUs();
+    const cursor = options.options.cursor;
+    this.position = cursor !== undefined && cursor <= head ? cursor : head + 1;
+  }
+
+  /** Starts the read loop and the slow-reader watch; resolves `finished` when the loop ends. */
+  start(): void {
+    if (this.finishedPromise || this.stopped) return;
+    this.metrics.subscribersConnected.inc({ ip_address: this.ipAddress });
+    this.watchForSlowReading();
+    this.finishedPromise = this.run().catch((error: unknown) => {
+      // A bug or a failing collaborator ends this subscriber, never the process.
+      this.logger.warn({ ip: this.ipAddress, error: String(error) }, 'subscriber session failed');
+      this.closeWith(CLOSE_INTERNAL_ERROR, 'internal error', 'internal_error');
+    });
+  }
+
+  /** Resolves once the read loop has ended (after `stop()` or a close by the session). */
+  get finished(): Promise<void> {
+    return this.finishedPromise ?? Promise.resolve();
+  }
+
+  /** A message from the client: `options_update` is applied, a bad one closes, others are ignored. */
+  receive(message: Uint8Array | string, isBinary: boolean): void {
+    if (this.stopped) return;
+    if (isBinary) {
+      this.logger.warn({ ip: this.ipAddress }, 'binary message from subscriber ignored');
+      return;
+    }
+    const result = parseOptionsUpdate(message);
+    switch (result.kind) {
+      case 'ignored':
+        this.logger.warn({ ip: this.ipAddress, type: result.messageType }, 'unexpected message type from subscriber ignored');
+        return;
+      case 'close':
+        this.logger.info({ ip: this.ipAddress, reason: result.detail }, 'closing subscriber: bad client message');
+        this.closeWith(result.code, result.reason, result.code === CLOSE_POLICY_VIOLATION ? 'invalid_options' : 'invalid_message');
+        return;
+      case 'update':
+        this.rules = { filter: result.filter, maxMessageSizeBytes: result.maxMessageSizeBytes };
+        if (this.waitingForHello) {
+          this.waitingForHello = false;
+          this.hello$.next();
+        }
+    }
+  }
+
+  /** The connection is gone: ends the loop and the timers. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.reportDelivered();
+    if (this.finishedPromise) this.metrics.subscribersConnected.dec({ ip_address: this.ipAddress });
+    this.stopped$.next();
+    this.stopped$.complete();
+  }
+
+  /** How far behind the head the session is, and how much it has read. */
+  progress(): ReaderProgress {
+    return { eventsBehind: this.eventsBehindFrom(this.position), eventsRead: this.eventsRead };
+  }
+
+  private async run(): Promise<void> {
+    if (this.waitingForHello) await this.until(this.hello$);
+    while (!this.stopped) {
+      let batch: readonly LoggedEvent[];
+      try {
+        batch = this.log.readFrom(this.position, this.settings.readBatchSize);
+      } catch (error) {
+        this.logger.warn({ ip: this.ipAddress, error: String(error), position: this.position }, 'failed to read the event log');
+        this.closeWith(CLOSE_INTERNAL_ERROR, 'failed to replay events', 'read_error');
+        return;
+      }
+      if (batch.length === 0) {
+        // Caught up: sleep until the head moves past the position.
+        const position = this.position;
+        await this.until(this.log.appended.pipe(filter((head) => head >= position)));
+        continue;
+      }
+      await this.deliver(batch);
+      this.reportDelivered();
+      // A full batch means more is waiting; let other sessions and I/O run before reading it.
+      if (batch.length === this.settings.readBatchSize) await yieldToEventLoop();
+    }
+  }
+
+  private async deliver(batch: readonly LoggedEvent[]): Promise<void> {
+    for (const event of batch) {
+      if (this.stopped) return;
+      this.position = event.time_us + 1;
+      this.eventsRead++;
+      const bytes = this.bytesToSend(event);
+      if (bytes === undefined) continue;
+      const waitMs = this.rateLimit?.take(this.scheduler.now()) ?? 0;
+      if (waitMs > 0) {
+        this.reportDelivered();
+        await this.until(timer(waitMs, this.scheduler));
+        if (this.stopped) return;
+      }
+      const backpressure = this.socket.send(bytes, this.compress);
+      this.unreportedEvents++;
+      this.unreportedBytes += bytes.length;
+      if (backpressure) {
+        this.reportDelivered();
+        // A failed send shows up as the connection closing; here it only ends the wait.
+        await this.until(from(backpressure.catch(() => undefined)));
+      }
+    }
+  }
+
+  /** The bytes this subscriber gets for the event under the rules in force, if it wants it. */
+  private bytesToSend(event: LoggedEvent): Uint8Array | undefined {
+    const rules = this.rules;
+    if (!matchesFilter(rules.filter, event)) return undefined;
+    const bytes = this.compress ? event.zstd : event.json;
+    return rules.maxMessageSizeBytes > 0 && bytes.length > rules.maxMessageSizeBytes ? undefined : bytes;
+  }
+
+  private watchForSlowReading(): void {
+    const policy = this.settings.slowReader;
+    interval(this.settings.sampleIntervalMs, this.scheduler)
+      .pipe(
+        map(() => this.progress()),
+        tap((progress) => this.metrics.subscriberLagEvents?.observe(progress.eventsBehind)),
+        detectSlowReader(policy, this.scheduler),
+        takeUntil(this.stopped$),
+      )
+      .subscribe((verdict) => {
+        const reason =
+          `consumer too slow: more than ${policy.maxEventsBehind} events behind, ` +
+          `reading ${verdict.eventsPerSecond.toFixed(1)} events/s for ${Math.round(verdict.forMs / 1000)} s`;
+        this.logger.info({ ip: this.ipAddress, ...verdict }, 'closing subscriber: too slow');
+        this.closeWith(CLOSE_POLICY_VIOLATION, reason, 'slow');
+      });
+  }
+
+  private closeWith(code: number, reason: string, metricReason: string): void {
+    if (this.stopped) return;
+    this.metrics.subscribersClosed?.inc({ reason: metricReason });
+    this.socket.close(code, reason);
+    this.stop();
+  }
+
+  private reportDelivered(): void {
+    if (this.unreportedEvents === 0) return;
+    const labels = { ip_address: this.ipAddress };
+    this.metrics.eventsDelivered.inc(labels, this.unreportedEvents);
+    this.metrics.bytesDelivered.inc(labels, this.unreportedBytes);
+    this.unreportedEvents = 0;
+    this.unreportedBytes = 0;
+  }
+
+  /** Waits for the first value of `signal`, or for the session to stop, whichever is first. */
+  private async until(signal: Observable<unknown>): Promise<void> {
+    if (this.stopped) return;
+    await firstValueFrom(race(signal, this.stopped$), { defaultValue: undefined });
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * A token bucket for one subscriber's outgoing events (`--max-sub-rate`), written as the
+ * generic cell rate algorithm: one number, the time the bucket is next empty, instead of a
+ * token count refilled by a timer.
+ *
+ * v1 keys one limiter per client IP (all connections of a NAT share it) with burst
+ * `int(rate)`, so a rate below 1 stops every subscriber at its first event. Here each
+ * subscriber has its own, and the burst is at least one event.
+ */
+export class TokenBucket {
+  private readonly intervalMs: number;
+  private readonly toleranceMs: number;
+  /** When the bucket would be empty again if nothing more were taken. */
+  private emptyAtMs = Number.NEGATIVE_INFINITY;
+
+  /**
+   * @param eventsPerSecond The sustained rate, > 0.
+   * @param burst Events that may go at once after a pause; defaults to one second's worth.
+   */
+  constructor(eventsPerSecond: number, burst = eventsPerSecond) {
+    if (!(eventsPerSecond > 0)) throw new RangeError(`eventsPerSecond must be > 0, got ${eventsPerSecond}`);
+    this.intervalMs = 1000 / eventsPerSecond;
+    this.toleranceMs = (Math.max(1, Math.floor(burst)) - 1) * this.intervalMs;
+  }
+
+  /**
+   * Takes one token. Returns how many ms the caller must wait before sending (0: now); the
+   * token is reserved either way, so a caller that waits longer than asked simply banks credit.
+   */
+  take(nowMs: number): number {
+    const sendAtMs = Math.max(nowMs, this.emptyAtMs - this.toleranceMs);
+    this.emptyAtMs = Math.max(this.emptyAtMs, sendAtMs) + this.intervalMs;
+    return sendAtMs - nowMs;
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * Metric names: v1's (reference §7) exactly, so existing dashboards and alerts keep working, and
+ * ours (prefixed `jetstream_`, marked below) for what v1 did not measure.
+ */
+export const METRIC_NAMES = {
+  consumerEventsProcessed: 'consumer_events_processed_total',
+  consumerOpsProcessed: 'consumer_ops_processed_total',
+  consumerEventProcessingDuration: 'consumer_event_processing_duration_seconds',
+  consumerLastSeq: 'consumer_last_seq',
+  consumerLastEvtProcessedAt: 'consumer_last_evt_processed_at',
+  consumerLastEvtCreatedAt: 'consumer_last_evt_created_at',
+  consumerLastEvtCreatedEvtProcessedGap: 'consumer_last_evt_created_evt_processed_gap',
+  consumerEventsSequenced: 'consumer_events_sequenced_total',
+  consumerEventsPersisted: 'consumer_events_persisted_total',
+  consumerEventsEmitted: 'consumer_events_emitted_total',
+  /** Registered by indigo's stream reader in v1; the Grafana dashboard plots the bytes. */
+  repoStreamEventsReceived: 'indigo_repo_stream_events_received_total',
+  repoStreamBytes: 'indigo_repo_stream_bytes_total',
+  subscribersConnected: 'jetstream_subscribers_connected',
+  eventsEmitted: 'jetstream_events_emitted_total',
+  bytesEmitted: 'jetstream_bytes_emitted_total',
+  eventsDelivered: 'jetstream_events_delivered_total',
+  bytesDelivered: 'jetstream_bytes_delivered_total',
+  /** Ours: input dropped by a pipeline stage (bad frame, record, path, ...). */
+  droppedInput: 'jetstream_dropped_input_total',
+  /** Ours: how far a subscriber's position is behind the head of the log. */
+  subscriberLag: 'jetstream_subscriber_lag_seconds',
+} as const;

@@ -9,7 +9,7 @@ export interface EventStore {
   /**
    * Commits `events` and `relayCursor` in ONE transaction: after a crash the store holds either
    * both or neither. `time_us` must be strictly increasing within the batch and above
-   * {@link headTimeUs}; otherwise it throws a `RangeError` before writing anything. An empty
+   * {@link headTimeUs}; otherwise it rejects with a `RangeError` and writes nothing. An empty
    * `events` commits the cursor alone. Resolves once committed (visible to readers, and kept
    * if the process dies).
    */

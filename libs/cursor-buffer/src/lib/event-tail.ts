@@ -1,4 +1,5 @@
 import type { LoggedEvent } from '@jetstream-ts/models';
+import { firstAtOrAfter } from './first-at-or-after.js';
 
 /**
  * The most recent committed events, in memory, oldest first, in a ring of fixed capacity:
@@ -59,15 +60,8 @@ export class EventTail {
     return this.#ring[(this.#start + index) % this.capacity] as LoggedEvent;
   }
 
-  /** Logical index of the first event with `time_us >= timeUs` (binary search). */
+  /** Logical index of the first event with `time_us >= timeUs`. */
   #firstAtOrAfter(timeUs: number): number {
-    let low = 0;
-    let high = this.#size;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if (this.#at(middle).time_us < timeUs) low = middle + 1;
-      else high = middle;
-    }
-    return low;
+    return firstAtOrAfter(this.#size, (index) => this.#at(index).time_us, timeUs);
   }
 }

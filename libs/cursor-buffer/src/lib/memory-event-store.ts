@@ -1,5 +1,6 @@
 import type { LoggedEvent } from '@jetstream-ts/models';
 import { assertAppendable, type EventStore } from './event-store.js';
+import { firstAtOrAfter } from './first-at-or-after.js';
 
 /**
  * An {@link EventStore} in memory, with the same contract as the lmdb one but no durability:
@@ -12,18 +13,7 @@ export function createMemoryEventStore(): EventStore {
   let events: LoggedEvent[] = [];
   let relayCursor: number | undefined;
   let headTimeUs = 0;
-
-  /** Index of the first event with `time_us >= timeUs` (binary search). */
-  const firstAtOrAfter = (timeUs: number): number => {
-    let low = 0;
-    let high = events.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if (events[middle].time_us < timeUs) low = middle + 1;
-      else high = middle;
-    }
-    return low;
-  };
+  const firstIndexAtOrAfter = (timeUs: number) => firstAtOrAfter(events.length, (index) => events[index].time_us, timeUs);
 
   return {
     async append(batch, cursor) {
@@ -34,13 +24,13 @@ export function createMemoryEventStore(): EventStore {
     },
     relayCursor: () => relayCursor,
     readFrom(fromTimeUs, limit) {
-      const start = firstAtOrAfter(fromTimeUs);
+      const start = firstIndexAtOrAfter(fromTimeUs);
       return events.slice(start, start + Math.max(0, limit));
     },
     headTimeUs: () => headTimeUs,
     oldestTimeUs: () => events[0]?.time_us ?? 0,
     async trimOlderThan(timeUs) {
-      const count = firstAtOrAfter(timeUs);
+      const count = firstIndexAtOrAfter(timeUs);
       events = events.slice(count);
       return count;
     },

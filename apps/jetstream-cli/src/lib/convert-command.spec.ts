@@ -4,7 +4,13 @@ import { compress } from 'zstd-napi';
 import { encodeFrameLog } from '@jetstream-ts/frames';
 import { encodeEventJson, frameToEvents } from '@jetstream-ts/mapping';
 import { decodeFrame } from '@jetstream-ts/frames';
-import { accountFrame, identityFrame, loadCarboxFrame, loadIndigoScenario, messageFrame } from '@jetstream-ts/testkit';
+import {
+  accountFrame,
+  identityFrame,
+  loadCarboxFrame,
+  loadIndigoScenario,
+  messageFrame,
+} from '@jetstream-ts/testkit';
 import { runCli, scratchDir } from './run-cli.test-util.js';
 
 const DID = 'did:plc:ewvi7nxzyoun6zhxrhs64oiz';
@@ -41,7 +47,9 @@ describe('jetstream convert', () => {
 
     const events = lifecycle.flatMap((frame) => frameToEvents(decodeFrame(frame)));
     events.forEach((event, index) => (event.time_us = 7 + index));
-    const expected = events.map((event) => Buffer.from(encodeEventJson(event)).toString('utf8') + '\n').join('');
+    const expected = events
+      .map((event) => Buffer.from(encodeEventJson(event)).toString('utf8') + '\n')
+      .join('');
     expect(events.length).toBeGreaterThan(0);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(expected);
@@ -51,7 +59,10 @@ describe('jetstream convert', () => {
     const log = scratch.writeLog('clock.log', frames);
     const before = Date.now() * 1000;
     const result = await runCli(['convert', log]);
-    const times = result.stdout.trim().split('\n').map((line) => JSON.parse(line).time_us as number);
+    const times = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line).time_us as number);
     expect(times).toHaveLength(3);
     expect(times[0]).toBeGreaterThanOrEqual(before - 1000);
     expect(times[1]).toBeGreaterThan(times[0]);
@@ -81,7 +92,12 @@ describe('jetstream convert', () => {
     writeFileSync(path, log.subarray(0, log.length - 10));
     const result = await runCli(['convert', path, '--start-time-us', '1000']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toBe(expectedLines.slice(0, 2).map((line) => line + '\n').join(''));
+    expect(result.stdout).toBe(
+      expectedLines
+        .slice(0, 2)
+        .map((line) => line + '\n')
+        .join(''),
+    );
     expect(result.stderr).toContain('warning');
     expect(result.stderr).toContain('cut short inside frame 2');
     expect(result.stderr).toContain('converted 2 frames into 2 events');
@@ -89,7 +105,13 @@ describe('jetstream convert', () => {
 
   it('counts dropped input by stage and reason and still succeeds', async () => {
     const garbage = new TextEncoder().encode('not cbor at all');
-    const log = scratch.writeLog('drops.log', [frames[1], garbage, messageFrame('#handle', { seq: 9 }), garbage, frames[2]]);
+    const log = scratch.writeLog('drops.log', [
+      frames[1],
+      garbage,
+      messageFrame('#handle', { seq: 9 }),
+      garbage,
+      frames[2],
+    ]);
     const result = await runCli(['convert', log, '--start-time-us', '1000']);
     expect(result.code).toBe(0);
     expect(result.stdout.trim().split('\n')).toHaveLength(2);
@@ -121,12 +143,17 @@ describe('jetstream convert', () => {
     const log = scratch.writeLog('records.log', [Uint8Array.of(1, 2, 3), Uint8Array.of(0xff)]);
     const result = await runCli(['convert', log]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe(`jetstream: ${log}: not a frame log (none of its 2 records decodes as a subscribeRepos frame)\n`);
+    expect(result.stderr).toBe(
+      `jetstream: ${log}: not a frame log (none of its 2 records decodes as a subscribeRepos frame)\n`,
+    );
   });
 
   it('stops quietly and succeeds when the reader of its output goes away', async () => {
     // Enough events for several output chunks; the reader breaks after the first.
-    const log = scratch.writeLog('many.log', Array.from({ length: 600 }, () => frames[0]));
+    const log = scratch.writeLog(
+      'many.log',
+      Array.from({ length: 600 }, () => frames[0]),
+    );
     let writes = 0;
     const brokenPipe = new Writable({
       write: (_chunk, _encoding, callback) => {

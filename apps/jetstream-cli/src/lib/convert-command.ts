@@ -35,37 +35,40 @@ export async function runConvert(path: string, options: ConvertOptions, io: CliI
   const position: LogPosition = { logBytes: 0, frames: 0, events: 0 };
   let decodedFrames = 0;
   const progress = startLogProgress(io.stderr, plainLogSize(path));
-  const numbering = options.startTimeUs === undefined ? {} : { after: options.startTimeUs - 1, clock: () => 0 };
+  const numbering =
+    options.startTimeUs === undefined ? {} : { after: options.startTimeUs - 1, clock: () => 0 };
 
-  const outcome = await new Promise<ReadOutcome | { kind: 'write-error'; error: NodeJS.ErrnoException }>((resolve) => {
-    const subscription = readFrameLog(path)
-      .pipe(
-        tap((frame) => {
-          position.logBytes += 4 + frame.length;
-          position.frames++;
-        }),
-        decodeFrames({ drops }),
-        tap((frame) => {
-          if (frame.type !== 'invalid') decodedFrames++;
-          progress.update(position);
-        }),
-        toJetstreamEvents({ drops }),
-        sequence(numbering),
-        encodeEvent(),
-      )
-      .subscribe({
-        next: (event) => {
-          output.lines.writeLine(event.json);
-          position.events++;
-        },
-        error: (error: unknown) => resolve(readErrorOutcome(path, error)),
-        complete: () => resolve({ kind: 'complete' }),
+  const outcome = await new Promise<ReadOutcome | { kind: 'write-error'; error: NodeJS.ErrnoException }>(
+    (resolve) => {
+      const subscription = readFrameLog(path)
+        .pipe(
+          tap((frame) => {
+            position.logBytes += 4 + frame.length;
+            position.frames++;
+          }),
+          decodeFrames({ drops }),
+          tap((frame) => {
+            if (frame.type !== 'invalid') decodedFrames++;
+            progress.update(position);
+          }),
+          toJetstreamEvents({ drops }),
+          sequence(numbering),
+          encodeEvent(),
+        )
+        .subscribe({
+          next: (event) => {
+            output.lines.writeLine(event.json);
+            position.events++;
+          },
+          error: (error: unknown) => resolve(readErrorOutcome(path, error)),
+          complete: () => resolve({ kind: 'complete' }),
+        });
+      output.onWriteError((error) => {
+        subscription.unsubscribe();
+        resolve({ kind: 'write-error', error });
       });
-    output.onWriteError((error) => {
-      subscription.unsubscribe();
-      resolve({ kind: 'write-error', error });
-    });
-  });
+    },
+  );
   progress.stop();
   output.close();
 
@@ -75,7 +78,10 @@ export async function runConvert(path: string, options: ConvertOptions, io: CliI
     io.stderr.write(`jetstream: cannot write the events: ${outcome.error.message}\n`);
     return 1;
   }
-  const exitCode = reportOutcome(checkFramesDecoded(path, outcome, position.frames, decodedFrames), io.stderr);
+  const exitCode = reportOutcome(
+    checkFramesDecoded(path, outcome, position.frames, decodedFrames),
+    io.stderr,
+  );
   if (exitCode !== 0) return exitCode;
   const summary = `jetstream: converted ${position.frames} frames into ${position.events} events, dropped ${drops.total}`;
   io.stderr.write([summary, ...formatDropCounts(drops.counts())].join('\n') + '\n');

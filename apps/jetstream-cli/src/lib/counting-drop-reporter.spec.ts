@@ -10,8 +10,18 @@ describe('CountingDropReporter', () => {
 
     expect(drops.total).toBe(4);
     expect(drops.counts()).toEqual([
-      { stage: 'op', reason: 'record-missing', count: 2, first: { stage: 'op', reason: 'record-missing', path: 'app.bsky.feed.post/1' } },
-      { stage: 'commit', reason: 'record-missing', count: 1, first: { stage: 'commit', reason: 'record-missing' } },
+      {
+        stage: 'op',
+        reason: 'record-missing',
+        count: 2,
+        first: { stage: 'op', reason: 'record-missing', path: 'app.bsky.feed.post/1' },
+      },
+      {
+        stage: 'commit',
+        reason: 'record-missing',
+        count: 1,
+        first: { stage: 'commit', reason: 'record-missing' },
+      },
       { stage: 'frame', reason: 'invalid-cbor', count: 1, first: { stage: 'frame', reason: 'invalid-cbor' } },
     ]);
   });

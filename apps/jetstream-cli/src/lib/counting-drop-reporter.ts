@@ -21,7 +21,8 @@ export class CountingDropReporter implements DropReporter {
     const key = `${report.stage}\u0000${report.reason}`;
     const entry = this.byStageAndReason.get(key);
     if (entry) entry.count++;
-    else this.byStageAndReason.set(key, { stage: report.stage, reason: report.reason, count: 1, first: report });
+    else
+      this.byStageAndReason.set(key, { stage: report.stage, reason: report.reason, count: 1, first: report });
   }
 
   /** Number of drops reported so far. */

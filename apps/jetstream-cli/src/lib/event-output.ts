@@ -22,7 +22,7 @@ export function openEventOutput(path: string | undefined, stdout: NodeJS.Writabl
   if (path !== undefined) {
     const fd = openSync(path, 'w');
     const lines = createLineSink((chunk) => {
-      for (let written = 0; written < chunk.length; ) written += writeSync(fd, chunk, written);
+      for (let written = 0; written < chunk.length;) written += writeSync(fd, chunk, written);
     });
     return {
       lines,

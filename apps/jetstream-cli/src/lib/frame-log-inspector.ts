@@ -121,7 +121,8 @@ export class FrameLogInspector {
 
   private recordFailure(report: DropReport): void {
     this.failureCount++;
-    if (this.failures.length < this.maxFailures) this.failures.push({ frameIndex: this.frameIndex, ...report });
+    if (this.failures.length < this.maxFailures)
+      this.failures.push({ frameIndex: this.frameIndex, ...report });
   }
 }
 

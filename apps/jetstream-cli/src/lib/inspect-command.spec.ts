@@ -14,7 +14,13 @@ const DID = 'did:plc:ewvi7nxzyoun6zhxrhs64oiz';
 const carbox = loadCarboxFrame();
 const identity = identityFrame({ seq: 5, did: DID, time: '2024-01-01T00:00:00Z', handle: 'alice.test' });
 const account = accountFrame({ seq: 6, did: DID, time: '2024-01-01T00:00:01Z', active: true });
-const sync = syncFrame({ seq: 7, did: DID, blocks: Uint8Array.of(1), rev: '3jzfcijpj2z2a', time: '2024-01-01T00:00:02Z' });
+const sync = syncFrame({
+  seq: 7,
+  did: DID,
+  blocks: Uint8Array.of(1),
+  rev: '3jzfcijpj2z2a',
+  time: '2024-01-01T00:00:02Z',
+});
 const garbage = new TextEncoder().encode('not cbor at all');
 const unknown = messageFrame('#handle', { seq: 8 });
 const frames = [carbox, identity, garbage, account, sync, unknown];
@@ -49,7 +55,13 @@ describe('jetstream inspect', () => {
       eventsByKind: { commit: 1, identity: 1, account: 1 },
       opsByAction: { create: 1 },
       topCollections: [{ collection: 'app.bsky.feed.post', ops: 1 }],
-      frameBytes: { count: 6, min: frameSizes[0], p50: frameSizes[2], max: frameSizes[5], total: frameSizes.reduce((x, y) => x + y) },
+      frameBytes: {
+        count: 6,
+        min: frameSizes[0],
+        p50: frameSizes[2],
+        max: frameSizes[5],
+        total: frameSizes.reduce((x, y) => x + y),
+      },
       eventJsonBytes: { count: 3, min: jsonSizes[0], p50: jsonSizes[1], max: jsonSizes[2] },
       decodeFailures: 1,
       decodeFailureList: [{ frameIndex: 2, stage: 'frame', reason: 'invalid-frame' }],
@@ -65,8 +77,19 @@ describe('jetstream inspect', () => {
       rev: '3jzfcijpj2z2a',
       seq: 10,
       writes: [
-        { action: 'create', collection: 'app.bsky.feed.like', rkey: '3jzfcijpj2z2a', record: { $type: 'app.bsky.feed.like' } },
-        { action: 'create', collection: 'app.bsky.feed.post', rkey: '3jzfcijpj2z2b', record: { text: 'x' }, omitBlock: true },
+        {
+          action: 'create',
+          collection: 'app.bsky.feed.like',
+          rkey: '3jzfcijpj2z2a',
+          record: { $type: 'app.bsky.feed.like' },
+        },
+        {
+          action: 'create',
+          collection: 'app.bsky.feed.post',
+          rkey: '3jzfcijpj2z2b',
+          record: { text: 'x' },
+          omitBlock: true,
+        },
       ],
     });
     const log = scratch.writeLog('missing-record.log', [identity, commitFrame(body)]);
@@ -100,7 +123,11 @@ describe('jetstream inspect', () => {
 
   it('fails with one line on a missing file and on a file that is not a frame log', async () => {
     const missing = scratch.path('nope.log');
-    expect(await runCli(['inspect', missing])).toEqual({ code: 1, stdout: '', stderr: `jetstream: ${missing}: no such file\n` });
+    expect(await runCli(['inspect', missing])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `jetstream: ${missing}: no such file\n`,
+    });
     const text = scratch.path('notes.txt');
     writeFileSync(text, 'hello, this is not a frame log\n');
     const result = await runCli(['inspect', text, '--json']);

@@ -42,7 +42,9 @@ export async function runInspect(path: string, options: InspectOptions, io: CliI
   if (exitCode !== 0) return exitCode;
   const truncated = settled.kind === 'truncated';
   io.stdout.write(
-    options.json ? JSON.stringify({ path, truncated, ...report }, null, 2) + '\n' : formatInspectReport(path, report) + '\n',
+    options.json
+      ? JSON.stringify({ path, truncated, ...report }, null, 2) + '\n'
+      : formatInspectReport(path, report) + '\n',
   );
   return 0;
 }

@@ -7,7 +7,11 @@ const number = (value: number) => value.toLocaleString('en-US');
 function table(rows: readonly string[][]): string[] {
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
   return rows.map(
-    (row) => '  ' + row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  '),
+    (row) =>
+      '  ' +
+      row
+        .map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column])))
+        .join('  '),
   );
 }
 
@@ -18,13 +22,26 @@ function countsTable(title: string, counts: Record<string, number>): string[] {
 }
 
 function sizeRow(name: string, sizes: SizeDistribution): string[] {
-  return [name, number(sizes.count), number(sizes.min), number(sizes.avg), number(sizes.p50), number(sizes.p99), number(sizes.max)];
+  return [
+    name,
+    number(sizes.count),
+    number(sizes.min),
+    number(sizes.avg),
+    number(sizes.p50),
+    number(sizes.p99),
+    number(sizes.max),
+  ];
 }
 
 /** The inspect report as text tables for a terminal. */
 export function formatInspectReport(path: string, report: InspectReport): string {
   const failures = report.decodeFailureList.map((failure) => {
-    const where = [failure.seq === undefined ? undefined : `seq ${failure.seq}`, failure.did, failure.path, failure.detail]
+    const where = [
+      failure.seq === undefined ? undefined : `seq ${failure.seq}`,
+      failure.did,
+      failure.path,
+      failure.detail,
+    ]
       .filter((part) => part !== undefined && part !== '')
       .join(', ');
     return `  frame ${failure.frameIndex}: ${failure.stage}/${failure.reason}${where ? ` (${where})` : ''}`;
@@ -36,7 +53,10 @@ export function formatInspectReport(path: string, report: InspectReport): string
     ...countsTable('frames by type', report.framesByType),
     ...countsTable('events by kind', report.eventsByKind),
     ...countsTable('ops by action', report.opsByAction),
-    ...countsTable('top collections (ops)', Object.fromEntries(report.topCollections.map(({ collection, ops }) => [collection, ops]))),
+    ...countsTable(
+      'top collections (ops)',
+      Object.fromEntries(report.topCollections.map(({ collection, ops }) => [collection, ops])),
+    ),
     '',
     'sizes in bytes:',
     ...table([

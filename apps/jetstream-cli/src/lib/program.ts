@@ -23,7 +23,10 @@ function parseTimeUs(value: string): number {
  * The `jetstream` command line. Commands report their exit code through `run`; commander's own
  * errors (unknown option, missing argument) and `--help` end it with commander's code.
  */
-export function createProgram(io: CliIo): { program: Command; run(argv: readonly string[]): Promise<number> } {
+export function createProgram(io: CliIo): {
+  program: Command;
+  run(argv: readonly string[]): Promise<number>;
+} {
   let exitCode = 0;
   const program = new Command('jetstream')
     .description('Jetstream tools: turn recorded relay firehose frames into Jetstream v1 events')
@@ -36,7 +39,11 @@ export function createProgram(io: CliIo): { program: Command; run(argv: readonly
     .description('Convert a frame log to Jetstream v1 JSON lines, one event per line, in frame order')
     .argument('<frame-log>', 'frame log file (plain or zstd-compressed)')
     .option('-o, --output <file>', 'write the JSON lines to this file instead of stdout')
-    .option('--start-time-us <N>', 'number events N, N+1, ... instead of stamping the wall clock', parseTimeUs)
+    .option(
+      '--start-time-us <N>',
+      'number events N, N+1, ... instead of stamping the wall clock',
+      parseTimeUs,
+    )
     .addHelpText(
       'after',
       `

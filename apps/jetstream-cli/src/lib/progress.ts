@@ -19,7 +19,10 @@ const silent: LogProgress = { update: () => undefined, stop: () => undefined };
  * clean). With `totalBytes` (a plain log's size) it shows a bar; without (a compressed log,
  * whose decompressed size is unknown) only the counts.
  */
-export function startLogProgress(stream: NodeJS.WritableStream & { isTTY?: boolean }, totalBytes?: number): LogProgress {
+export function startLogProgress(
+  stream: NodeJS.WritableStream & { isTTY?: boolean },
+  totalBytes?: number,
+): LogProgress {
   if (!stream.isTTY) return silent;
   const counts = '{frames} frames | {events} events';
   const format = totalBytes === undefined ? counts : `{bar} {percentage}% | ${counts}`;

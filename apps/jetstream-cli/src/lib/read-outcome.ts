@@ -8,9 +8,7 @@ import { FrameLogError } from '@jetstream-ts/frames';
  * - `fatal`: nothing usable or a corrupt log; the command prints `message` and fails.
  */
 export type ReadOutcome =
-  | { kind: 'complete' }
-  | { kind: 'truncated'; warning: string }
-  | { kind: 'fatal'; message: string };
+  { kind: 'complete' } | { kind: 'truncated'; warning: string } | { kind: 'fatal'; message: string };
 
 const FILE_ERRORS: Record<string, string> = {
   ENOENT: 'no such file',
@@ -21,19 +19,27 @@ const FILE_ERRORS: Record<string, string> = {
 /** Turns the error that ended `readFrameLog(path)` into the outcome and its one-line message. */
 export function readErrorOutcome(path: string, error: unknown): ReadOutcome {
   if (error instanceof FrameLogError) {
-    if (error.reason === 'zstd') return { kind: 'fatal', message: `${path}: corrupt zstd-compressed frame log (${error.message})` };
-    if (error.frameIndex === 0) return { kind: 'fatal', message: `${path}: not a frame log (${error.message})` };
+    if (error.reason === 'zstd')
+      return { kind: 'fatal', message: `${path}: corrupt zstd-compressed frame log (${error.message})` };
+    if (error.frameIndex === 0)
+      return { kind: 'fatal', message: `${path}: not a frame log (${error.message})` };
     if (error.reason === 'truncated') {
       return {
         kind: 'truncated',
         warning: `${path}: the log is cut short inside frame ${error.frameIndex} (${error.message}); used the ${error.frameIndex} whole frames before it`,
       };
     }
-    return { kind: 'fatal', message: `${path}: corrupt frame log after ${error.frameIndex} frames (${error.message})` };
+    return {
+      kind: 'fatal',
+      message: `${path}: corrupt frame log after ${error.frameIndex} frames (${error.message})`,
+    };
   }
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code && code in FILE_ERRORS) return { kind: 'fatal', message: `${path}: ${FILE_ERRORS[code]}` };
-  return { kind: 'fatal', message: `${path}: cannot read (${error instanceof Error ? error.message : String(error)})` };
+  return {
+    kind: 'fatal',
+    message: `${path}: cannot read (${error instanceof Error ? error.message : String(error)})`,
+  };
 }
 
 /**
@@ -41,9 +47,17 @@ export function readErrorOutcome(path: string, error: unknown): ReadOutcome {
  * `subscribeRepos` frames is some other file whose first bytes happen to look like a record
  * length: fatal, rather than "0 events".
  */
-export function checkFramesDecoded(path: string, outcome: ReadOutcome, records: number, decodedFrames: number): ReadOutcome {
+export function checkFramesDecoded(
+  path: string,
+  outcome: ReadOutcome,
+  records: number,
+  decodedFrames: number,
+): ReadOutcome {
   if (outcome.kind === 'fatal' || records === 0 || decodedFrames > 0) return outcome;
-  return { kind: 'fatal', message: `${path}: not a frame log (none of its ${records} records decodes as a subscribeRepos frame)` };
+  return {
+    kind: 'fatal',
+    message: `${path}: not a frame log (none of its ${records} records decodes as a subscribeRepos frame)`,
+  };
 }
 
 /** Prints a fatal outcome's message or a truncation warning on `stderr`; returns the exit code. */

@@ -30,7 +30,11 @@ export async function runCli(argv: string[], stdout?: Writable): Promise<CliRun>
 }
 
 /** A scratch folder for one test file; `path(name)` names a file in it. */
-export function scratchDir(): { path(name: string): string; writeLog(name: string, frames: Uint8Array[]): string; remove(): void } {
+export function scratchDir(): {
+  path(name: string): string;
+  writeLog(name: string, frames: Uint8Array[]): string;
+  remove(): void;
+} {
   const dir = mkdtempSync(join(tmpdir(), 'jetstream-cli-'));
   return {
     path: (name) => join(dir, name),

@@ -32,9 +32,11 @@ describe('createMetrics', () => {
         ['jetstream_bytes_delivered_total', 'counter', ['ip_address']],
         ['jetstream_dropped_input_total', 'counter', ['stage', 'reason']],
         ['jetstream_subscriber_lag_seconds', 'gauge', ['subscriber', 'ip_address']],
+        ['jetstream_subscriber_lag_events', 'histogram', []],
+        ['jetstream_subscribers_closed_total', 'counter', ['reason']],
       ]),
     );
-    expect(described).toHaveLength(19);
+    expect(described).toHaveLength(21);
     expect(defaultRegistry.getMetricsAsArray()).toEqual([]);
   });
 

@@ -46,6 +46,10 @@ export interface ServerMetrics {
   bytesDelivered: Counter<'ip_address'>;
   /** Seconds of `time_us` between the log's head and the subscriber's position; remove on disconnect. */
   subscriberLag: Gauge<'subscriber' | 'ip_address'>;
+  /** Events between the head and a subscriber's position, sampled (buckets 1, 10, ... 10^6). */
+  subscriberLagEvents: Histogram<string>;
+  /** Subscribers closed by the server, by `reason`. */
+  subscribersClosed: Counter<'reason'>;
 }
 
 export interface JetstreamMetrics {
@@ -112,6 +116,8 @@ export function createMetrics(registry: Registry, options: MetricsOptions): Jets
       eventsDelivered: new Counter({ name: METRIC_NAMES.eventsDelivered, help: 'The total number of events delivered by the Jetstream server', labelNames: ['ip_address'], registers }),
       bytesDelivered: new Counter({ name: METRIC_NAMES.bytesDelivered, help: 'The total number of bytes delivered by the Jetstream server', labelNames: ['ip_address'], registers }),
       subscriberLag: new Gauge({ name: METRIC_NAMES.subscriberLag, help: "Seconds of time_us between the log's head and a subscriber's position", labelNames: ['subscriber', 'ip_address'], registers }),
+      subscriberLagEvents: new Histogram({ name: METRIC_NAMES.subscriberLagEvents, help: "Events between the log's head and a subscriber's position, sampled", buckets: exponentialBuckets(1, 10, 7), registers }),
+      subscribersClosed: new Counter({ name: METRIC_NAMES.subscribersClosed, help: 'Subscribers closed by the server, by reason', labelNames: ['reason'], registers }),
     },
     droppedInput: new Counter({ name: METRIC_NAMES.droppedInput, help: 'Input dropped by a pipeline stage, by stage and reason', labelNames: ['stage', 'reason'], registers }),
   };

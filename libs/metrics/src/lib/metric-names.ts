@@ -23,6 +23,10 @@ export const METRIC_NAMES = {
   bytesDelivered: 'jetstream_bytes_delivered_total',
   /** Ours: input dropped by a pipeline stage (bad frame, record, path, ...). */
   droppedInput: 'jetstream_dropped_input_total',
-  /** Ours: how far a subscriber's position is behind the head of the log. */
+  /** Ours: how far a subscriber's position is behind the head of the log, per subscriber. */
   subscriberLag: 'jetstream_subscriber_lag_seconds',
+  /** Ours: the same as a distribution, in events, sampled by the sessions. */
+  subscriberLagEvents: 'jetstream_subscriber_lag_events',
+  /** Ours: subscribers the server closed, by reason (slow, invalid_message, ...). */
+  subscribersClosed: 'jetstream_subscribers_closed_total',
 } as const;

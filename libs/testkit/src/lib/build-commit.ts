@@ -50,7 +50,7 @@ export interface BuildCommitOptions {
   corruptBlocks?: readonly CommitBlockRole[];
   /** More blocks to put in the CAR (e.g. unrelated records). */
   extraBlocks?: readonly Block[];
-  /** Reuse encoded MST nodes between commits of one repository (speed). */
+  /** One per repository: reuses unchanged MST subtrees between its commits (speed). Pass the `contents` of the previous commit built with it. */
   mstCache?: MstCache;
 }
 
@@ -119,12 +119,15 @@ export function buildCommit(options: BuildCommitOptions): BuiltCommit {
     ops.push(op as RepoOp);
   }
 
-  const mst = buildMst(contents, options.mstCache);
+  const cache = options.mstCache;
+  if (cache && cache.basis !== options.contents) cache.reset();
+  const mst = buildMst(contents, { cache, changedKeys: options.writes.map(writePath) });
+  if (cache) cache.basis = contents;
   const commit = dagCborBlock({ did: options.did, version: 3, data: mst.root, rev: options.rev, prev: null, sig: FAKE_SIGNATURE });
 
-  const mstCids = new Set<string>();
-  if (options.mstNodes === 'all') for (const cid of mst.nodes.keys()) mstCids.add(cid);
-  else for (const write of options.writes) for (const cid of mst.pathTo(writePath(write))) mstCids.add(cid.toString());
+  const mstBlocks = new Map<string, Block>();
+  if (options.mstNodes === 'all') for (const [cid, block] of mst.nodes) mstBlocks.set(cid, block);
+  else for (const write of options.writes) for (const block of mst.pathTo(writePath(write))) mstBlocks.set(block.cid.toString(), block);
 
   const omit = new Set(options.omitBlocks ?? []);
   const corrupt = new Set(options.corruptBlocks ?? []);
@@ -133,10 +136,9 @@ export function buildCommit(options: BuildCommitOptions): BuiltCommit {
     if (corrupt.has(role) || (role === 'mst-root' && corrupt.has('mst'))) return [{ cid: block.cid, bytes: corruptBytes(block.bytes) }];
     return [block];
   };
-  const mstBlocks = [...mstCids].map((cid) => mst.nodes.get(cid) as Block);
   const blocks = [
     ...place(commit, 'commit'),
-    ...mstBlocks.flatMap((block) => place(block, block.cid.equals(mst.root) ? 'mst-root' : 'mst')),
+    ...[...mstBlocks.values()].flatMap((block) => place(block, block.cid.equals(mst.root) ? 'mst-root' : 'mst')),
     ...shipped,
     ...(options.extraBlocks ?? []),
   ];

@@ -8,19 +8,29 @@ import { openLmdbEventStore } from './lmdb-event-store.js';
 const writerPath = fileURLToPath(new URL('./crash-writer.test-util.ts', import.meta.url));
 const registerPath = fileURLToPath(new URL('../testing/register-typescript.mjs', import.meta.url));
 
-/** Starts the writer, lets it commit a random number of batches, then kills it with SIGKILL. */
-async function runAndKill(path: string): Promise<void> {
+/**
+ * Starts the writer, lets it commit a random number of batches, then kills it with SIGKILL.
+ * Resolves to the last batch the writer saw committed (its append resolved) before it died.
+ */
+async function runAndKill(path: string): Promise<number> {
   const child = spawn(process.execPath, ['--conditions=@jetstream-ts/source', '--import', registerPath, writerPath, path], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const killAfter = 5 + Math.floor(Math.random() * 60);
   let committed = 0;
+  let acknowledged = 0;
   let killing = false;
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+  let partialLine = '';
   child.stdout.on('data', (chunk: Buffer) => {
-    committed += chunk.toString().split('\n').length - 1;
+    const lines = (partialLine + chunk.toString()).split('\n');
+    partialLine = lines.pop() ?? '';
+    for (const line of lines) {
+      committed += 1;
+      acknowledged = Number(line.replace('committed ', ''));
+    }
     // Kill while the writer is busy, at an arbitrary point of a later append.
     if (committed >= killAfter && !killing) {
       killing = true;
@@ -29,6 +39,7 @@ async function runAndKill(path: string): Promise<void> {
   });
   const signal = await exited;
   if (signal !== 'SIGKILL') throw new Error(`writer exited by itself (${signal}): ${stderr}`);
+  return acknowledged;
 }
 
 interface WriterJson {
@@ -46,12 +57,14 @@ describe('lmdb event store after kill -9', () => {
     const path = join(directory, 'events');
     let previousCount = 0;
     for (let round = 0; round < 6; round++) {
-      await runAndKill(path);
+      const acknowledged = await runAndKill(path);
 
       const store = openLmdbEventStore({ path });
       try {
         const events = store.readFrom(0, Number.MAX_SAFE_INTEGER);
         const cursor = store.relayCursor() ?? 0;
+        // Nothing acknowledged is lost: every batch whose append resolved is there.
+        expect(cursor).toBeGreaterThanOrEqual(acknowledged);
         const parsed = events.map((event) => JSON.parse(new TextDecoder().decode(event.json)) as WriterJson);
         // Every time_us from 1 to the head, once: nothing lost, nothing written twice.
         expect(events.map((event) => event.time_us)).toEqual(Array.from({ length: events.length }, (_, i) => i + 1));

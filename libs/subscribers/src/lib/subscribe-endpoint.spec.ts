@@ -1,0 +1,404 @@
+import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { WebSocket } from 'ws';
+import { createV1Decompressor } from '@jetstream-ts/compression';
+import { ZSTD_DICTIONARY_V1_ID, type LoggedEvent } from '@jetstream-ts/models';
+import { ALICE, BOB, createEventFactory, FOLLOW, LIKE, MemoryEventLog, POST, type TestEventFields } from './memory-event-log.test-util.js';
+import { attachSubscribeEndpoint, type SubscribeEndpoint, type SubscribeEndpointOptions } from './subscribe-endpoint.js';
+import type { SubscriberMetrics } from './subscriber-metrics.js';
+
+const makeEvent = createEventFactory();
+const decompressor = createV1Decompressor();
+const utf8 = new TextDecoder();
+/** Event times start here: in the past, so that cursors are not "in the future". */
+const T0 = 1_700_000_000_000_000;
+
+interface TestServer {
+  log: MemoryEventLog;
+  endpoint: SubscribeEndpoint;
+  wsUrl: string;
+  httpUrl: string;
+}
+
+interface TestClient {
+  socket: WebSocket;
+  messages: { data: Buffer; binary: boolean }[];
+  pings: number;
+  closed: Promise<{ code: number; reason: string }>;
+}
+
+const servers: { server: Server; endpoint: SubscribeEndpoint }[] = [];
+const clients: WebSocket[] = [];
+const timers: NodeJS.Timeout[] = [];
+
+afterEach(async () => {
+  timers.splice(0).forEach(clearInterval);
+  clients.splice(0).forEach((client) => client.terminate());
+  for (const { server, endpoint } of servers.splice(0)) {
+    await endpoint.close();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+async function startServer(options: Partial<SubscribeEndpointOptions> = {}): Promise<TestServer> {
+  const log = new MemoryEventLog();
+  // Go accepts request headers up to 1 MB; Node's default (16 KiB) would refuse 10,000 DIDs.
+  const server = createServer({ maxHeaderSize: 1024 * 1024 }, (request, response) => {
+    if (endpoint.handleRequest(request, response)) return;
+    response.writeHead(404, { 'Content-Type': 'application/json; charset=UTF-8' }).end('{"message":"Not Found"}\n');
+  });
+  const endpoint = attachSubscribeEndpoint(server, { log, session: { maxEventsPerSecond: Infinity }, ...options });
+  servers.push({ server, endpoint });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { log, endpoint, wsUrl: `ws://127.0.0.1:${port}`, httpUrl: `http://127.0.0.1:${port}` };
+}
+
+async function connect(url: string, headers: Record<string, string> = {}): Promise<TestClient> {
+  const socket = new WebSocket(url, { headers });
+  clients.push(socket);
+  const client: TestClient = {
+    socket,
+    messages: [],
+    pings: 0,
+    closed: new Promise((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() }))),
+  };
+  socket.on('message', (data, binary) => client.messages.push({ data: data as Buffer, binary }));
+  socket.on('ping', () => client.pings++);
+  await new Promise((resolve, reject) => {
+    socket.once('open', resolve);
+    socket.once('error', reject);
+  });
+  return client;
+}
+
+/** The upgrade refused: status, content type and body of the HTTP answer. */
+async function refusedUpgrade(url: string): Promise<{ status: number; contentType: string | undefined; body: string }> {
+  const socket = new WebSocket(url);
+  clients.push(socket);
+  return new Promise((resolve, reject) => {
+    socket.once('open', () => reject(new Error('upgrade accepted')));
+    socket.once('error', () => undefined);
+    socket.once('unexpected-response', (_request, response: IncomingMessage) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, contentType: response.headers['content-type'], body: Buffer.concat(chunks).toString() }),
+      );
+    });
+  });
+}
+
+async function httpGet(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: IncomingMessage['headers']; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(url, { headers }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString() }));
+    });
+    request.on('error', reject);
+    request.end();
+  });
+}
+
+/** Polls until `condition` holds; fails after `timeoutMs` (a bound, not a timing assertion). */
+async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** A round trip: the server has handled everything this client sent, and sent what it had before the pong. */
+async function roundTrip(client: TestClient): Promise<void> {
+  await new Promise((resolve) => {
+    client.socket.once('pong', resolve);
+    client.socket.ping();
+  });
+}
+
+/** Appends `count` events from `T0 + first`, `perTick` every `everyMs`, as an ingest would. */
+function feed(log: MemoryEventLog, first: number, count: number, perTick: number, everyMs: number, fields: (n: number) => TestEventFields = () => ({})): Promise<void> {
+  return new Promise((resolve) => {
+    let next = first;
+    const timer = setInterval(() => {
+      for (let i = 0; i < perTick && next < first + count; i++, next++) log.append(makeEvent(T0 + next, fields(next)));
+      if (next >= first + count) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, everyMs);
+    timers.push(timer);
+  });
+}
+
+function decoded(message: { data: Buffer; binary: boolean }): { did: string; time_us: number; kind: string; commit?: { collection: string } } {
+  return JSON.parse(utf8.decode(message.binary ? decompressor.decompress(message.data) : message.data));
+}
+
+const timesOf = (client: TestClient): number[] => client.messages.map((message) => decoded(message).time_us - T0);
+const range = (first: number, last: number): number[] => Array.from({ length: last - first + 1 }, (_, n) => first + n);
+
+/** The dictionary ID in a zstd frame header (RFC 8878 §3.1.1.1). */
+function zstdDictionaryId(frame: Uint8Array): number | undefined {
+  const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
+  if (view.getUint32(0, true) !== 0xfd2fb528) return undefined;
+  const descriptor = frame[4] as number;
+  const idBytes = [0, 1, 2, 4][descriptor & 3] as number;
+  const at = 5 + ((descriptor >> 5) & 1 ? 0 : 1);
+  if (idBytes === 1) return view.getUint8(at);
+  if (idBytes === 2) return view.getUint16(at, true);
+  if (idBytes === 4) return view.getUint32(at, true);
+  return undefined;
+}
+
+describe('the /subscribe endpoint', () => {
+  describe('HTTP answers before any upgrade', () => {
+    it.each([
+      ['a cursor that is not an int64', 'cursor=abc', 'invalid cursor: abc'],
+      ['a bad cursor before the filters', 'wantedCollections=nope&cursor=12.5', 'invalid cursor: 12.5'],
+      ['an invalid collection', 'wantedCollections=nope', 'invalid subscriber options: invalid collection: nope'],
+      ['an empty collection', 'wantedCollections=', 'invalid subscriber options: invalid collection: '],
+      ['an invalid DID', 'wantedDids=did:PLC:x', 'invalid subscriber options'],
+      ['10,001 DIDs', Array.from({ length: 10_001 }, (_, n) => `wantedDids=did:x:${n}`).join('&'), 'invalid subscriber options: too many wanted DIDs'],
+      ['101 collections', Array.from({ length: 101 }, () => 'wantedCollections=app.bsky.*').join('&'), 'invalid subscriber options: too many wanted collections'],
+    ])('refuses the upgrade for %s', async (_case, query, message) => {
+      const { wsUrl } = await startServer();
+      expect(await refusedUpgrade(`${wsUrl}/subscribe?${query}`)).toEqual({ status: 400, contentType: 'text/plain; charset=UTF-8', body: message });
+    });
+
+    it('answers a plain GET with the option error first, then gorilla\'s Bad Request', async () => {
+      const { httpUrl } = await startServer();
+      const badCursor = await httpGet(`${httpUrl}/subscribe?cursor=x`);
+      expect([badCursor.status, badCursor.headers['content-type'], badCursor.body]).toEqual([400, 'text/plain; charset=UTF-8', 'invalid cursor: x']);
+      const plain = await httpGet(`${httpUrl}/subscribe?wantedCollections=app.bsky.feed.post`);
+      expect([plain.status, plain.headers['sec-websocket-version'], plain.headers['content-type'], plain.body]).toEqual([
+        400,
+        '13',
+        'text/plain; charset=utf-8',
+        'Bad Request\n',
+      ]);
+    });
+
+    it('answers upgrades that are not websocket handshakes as gorilla does', async () => {
+      const { httpUrl } = await startServer();
+      for (const headers of [
+        { Connection: 'Upgrade', Upgrade: 'h2c' },
+        { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '8', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' },
+        { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'short' },
+      ]) {
+        const answer = await httpGet(`${httpUrl}/subscribe`, headers);
+        expect([answer.status, answer.headers['sec-websocket-version'], answer.body]).toEqual([400, '13', 'Bad Request\n']);
+      }
+    });
+
+    it('answers upgrades to other paths with Echo\'s 404', async () => {
+      const { wsUrl } = await startServer();
+      expect(await refusedUpgrade(`${wsUrl}/elsewhere`)).toEqual({
+        status: 404,
+        contentType: 'application/json; charset=UTF-8',
+        body: '{"message":"Not Found"}\n',
+      });
+    });
+  });
+
+  it('serves each subscriber its filter: exact, prefix, DIDs, none', async () => {
+    const { log, wsUrl } = await startServer();
+    const [exact, prefix, dids, everything] = await Promise.all([
+      connect(`${wsUrl}/subscribe?wantedCollections=${POST}`),
+      connect(`${wsUrl}/subscribe?wantedCollections=app.bsky.graph.*`),
+      connect(`${wsUrl}/subscribe?wantedDids=${BOB}`),
+      connect(`${wsUrl}/subscribe`),
+    ]);
+    // Five kinds of event, twelve times: post, like, follow (Alice); like (Bob); identity (Bob).
+    const shapes: TestEventFields[] = [
+      { collection: POST },
+      { collection: LIKE },
+      { collection: FOLLOW },
+      { collection: LIKE, did: BOB },
+      { kind: 'identity', did: BOB },
+    ];
+    await feed(log, 0, 60, 4, 2, (n) => shapes[n % 5] as TestEventFields);
+    const all = range(0, 59);
+    const ofShape = (...indexes: number[]) => all.filter((n) => indexes.includes(n % 5));
+    await waitFor(() => everything.messages.length === 60, 'every event');
+    await Promise.all([exact, prefix, dids].map(roundTrip));
+    expect(timesOf(exact)).toEqual(ofShape(0, 4));
+    expect(timesOf(prefix)).toEqual(ofShape(2, 4));
+    expect(timesOf(dids)).toEqual(ofShape(3, 4));
+    expect(timesOf(everything)).toEqual(all);
+    expect(everything.messages.every((message) => !message.binary)).toBe(true);
+  });
+
+  it('replays from a cursor into the live tail under concurrent appends: exact count and order', async () => {
+    const { log, wsUrl } = await startServer();
+    for (let n = 0; n < 3000; n++) log.append(makeEvent(T0 + n));
+    const feeding = feed(log, 3000, 7000, 25, 1);
+    const [json, zstd] = await Promise.all([
+      connect(`${wsUrl}/subscribe?cursor=${T0 + 10}`),
+      connect(`${wsUrl}/subscribe?cursor=${T0 + 10}`, { 'Socket-Encoding': 'zstd' }),
+    ]);
+    await feeding;
+    await waitFor(() => json.messages.length >= 9990 && zstd.messages.length >= 9990, 'the replay and the live tail');
+    await Promise.all([json, zstd].map(roundTrip));
+    expect(timesOf(json)).toEqual(range(10, 9999));
+    expect(timesOf(zstd)).toEqual(range(10, 9999));
+  });
+
+  it('sends compressed subscribers the v1-dictionary frames as binary messages', async () => {
+    const { log, wsUrl } = await startServer();
+    const [byHeader, byQuery] = await Promise.all([
+      connect(`${wsUrl}/subscribe`, { 'Socket-Encoding': 'gzip, zstd' }),
+      connect(`${wsUrl}/subscribe?compress=true`),
+    ]);
+    const events: LoggedEvent[] = [makeEvent(T0 + 1), makeEvent(T0 + 2, { padding: 3000 }), makeEvent(T0 + 3, { kind: 'account' })];
+    log.append(...events);
+    await waitFor(() => byHeader.messages.length === 3 && byQuery.messages.length === 3, 'three frames each');
+    for (const client of [byHeader, byQuery]) {
+      expect(client.messages.map((message) => message.binary)).toEqual([true, true, true]);
+      expect(client.messages.map((message) => zstdDictionaryId(message.data))).toEqual([ZSTD_DICTIONARY_V1_ID, ZSTD_DICTIONARY_V1_ID, ZSTD_DICTIONARY_V1_ID]);
+      expect(client.messages.map((message) => utf8.decode(decompressor.decompress(message.data)))).toEqual(events.map((event) => utf8.decode(event.json)));
+    }
+  });
+
+  it('waits for the hello with requireHello, then applies it', async () => {
+    const { log, wsUrl } = await startServer();
+    const client = await connect(`${wsUrl}/subscribe?requireHello=true`);
+    log.append(makeEvent(T0 + 1, { collection: POST }), makeEvent(T0 + 2, { collection: LIKE }));
+    await roundTrip(client);
+    expect(client.messages).toEqual([]);
+    client.socket.send(JSON.stringify({ type: 'options_update', payload: { wantedCollections: [LIKE] } }));
+    log.append(makeEvent(T0 + 3, { collection: POST }), makeEvent(T0 + 4, { collection: LIKE }));
+    await waitFor(() => client.messages.length === 2, 'the likes');
+    expect(timesOf(client)).toEqual([2, 4]);
+  });
+
+  it('applies options_update to the events after it, including the size cap', async () => {
+    const { log, wsUrl } = await startServer();
+    const client = await connect(`${wsUrl}/subscribe?wantedCollections=${POST}`);
+    log.append(makeEvent(T0 + 1, { collection: POST }), makeEvent(T0 + 2, { collection: LIKE }));
+    await waitFor(() => client.messages.length === 1, 'the post');
+    const bigLike = makeEvent(T0 + 4, { collection: LIKE, padding: 2000 });
+    client.socket.send(JSON.stringify({ type: 'options_update', payload: { wantedCollections: [LIKE], maxMessageSizeBytes: 1000 } }));
+    await roundTrip(client);
+    log.append(makeEvent(T0 + 3, { collection: POST }), bigLike, makeEvent(T0 + 5, { collection: LIKE }));
+    await waitFor(() => client.messages.length === 2, 'the small like');
+    await roundTrip(client);
+    expect(timesOf(client)).toEqual([1, 5]);
+  });
+
+  describe('closes with a reason', () => {
+    it.each([
+      ['not json', 1007, "failed to unmarshal subscriber sourced message: invalid character 'o' in literal null (expecting 'u')"],
+      ['{"type":"options_update"}', 1007, 'failed to unmarshal subscriber options update: unexpected end of JSON input'],
+      ['{"type":"options_update","payload":{"wantedDids":["did:nope"]}}', 1008, 'failed to parse subscriber options: invalid subscriber options'],
+    ])('for %p', async (message, code, reason) => {
+      const { wsUrl } = await startServer();
+      const client = await connect(`${wsUrl}/subscribe`);
+      client.socket.send(message);
+      expect(await client.closed).toEqual({ code, reason });
+    });
+
+    it('cut to 123 bytes when long', async () => {
+      const { wsUrl } = await startServer();
+      const client = await connect(`${wsUrl}/subscribe`);
+      const collection = 'ü'.repeat(60);
+      client.socket.send(JSON.stringify({ type: 'options_update', payload: { wantedCollections: [collection] } }));
+      // 84 ASCII bytes of prefix leave room for 19 two-byte characters.
+      expect(await client.closed).toEqual({
+        code: 1008,
+        reason: `failed to parse subscriber options: invalid subscriber options: invalid collection: ${'ü'.repeat(19)}`,
+      });
+    });
+
+    it('1009 for a client message over 10,000,000 bytes, after ignoring one of exactly that size', async () => {
+      const { wsUrl } = await startServer();
+      const client = await connect(`${wsUrl}/subscribe`);
+      const envelope = '{"type":"padding","payload":""}';
+      const atLimit = envelope.replace('""', `"${'x'.repeat(10_000_000 - envelope.length)}"`);
+      expect(atLimit.length).toBe(10_000_000);
+      client.socket.send(atLimit);
+      await roundTrip(client);
+      client.socket.send(`${atLimit} `);
+      expect((await client.closed).code).toBe(1009);
+    });
+
+    it('1001 when the server shuts down', async () => {
+      const { endpoint, wsUrl } = await startServer();
+      const client = await connect(`${wsUrl}/subscribe`);
+      await endpoint.close();
+      expect(await client.closed).toEqual({ code: 1001, reason: 'server shutting down' });
+    });
+  });
+
+  it('closes a stalled reader with a reason while fast readers beside it get every event', async () => {
+    const closedFor: string[] = [];
+    const { log, wsUrl } = await startServer({
+      sendHighWaterMarkBytes: 64 * 1024,
+      metrics: { ...countingMetrics().metrics, subscribersClosed: { inc: ({ reason }) => closedFor.push(reason) } },
+      session: {
+        maxEventsPerSecond: Infinity,
+        sampleIntervalMs: 50,
+        slowReader: { maxEventsBehind: 500, minEventsPerSecond: 5, windowMs: 300 },
+      },
+    });
+    const [fastJson, fastZstd, stalled] = await Promise.all([
+      connect(`${wsUrl}/subscribe`),
+      connect(`${wsUrl}/subscribe?compress=true`),
+      connect(`${wsUrl}/subscribe`),
+    ]);
+    // Stop reading: the kernel buffers fill, then the server's queue, then the session waits.
+    (stalled.socket as unknown as { _socket: Socket })._socket.pause();
+    const total = 6000;
+    await feed(log, 0, total, 100, 2, () => ({ padding: 8000 }));
+    await waitFor(() => fastJson.messages.length === total && fastZstd.messages.length === total, 'the fast readers');
+    expect(timesOf(fastJson)).toEqual(range(0, total - 1));
+    expect(timesOf(fastZstd)).toEqual(range(0, total - 1));
+
+    await waitFor(() => closedFor.includes('slow'), 'the stalled reader to be judged slow');
+    (stalled.socket as unknown as { _socket: Socket })._socket.resume();
+    expect(await stalled.closed).toEqual({
+      code: 1008,
+      reason: expect.stringMatching(/^consumer too slow: more than 500 events behind, reading \d+\.\d events\/s for \d+ s$/),
+    });
+    const received = timesOf(stalled);
+    expect(received.length).toBeLessThan(total);
+    expect(received).toEqual(range(0, received.length - 1));
+  });
+
+  it('pings every interval', async () => {
+    const { wsUrl } = await startServer({ pingIntervalMs: 20 });
+    const client = await connect(`${wsUrl}/subscribe`);
+    await waitFor(() => client.pings >= 2, 'two pings');
+  });
+
+  it('counts connections and deliveries per real IP', async () => {
+    const counting = countingMetrics();
+    const { log, wsUrl } = await startServer({ metrics: counting.metrics });
+    const client = await connect(`${wsUrl}/subscribe?compress=true`, { 'X-Forwarded-For': '203.0.113.9, 10.0.0.1' });
+    const events = [makeEvent(T0 + 1), makeEvent(T0 + 2, { did: ALICE, padding: 500 })];
+    log.append(...events);
+    await waitFor(() => client.messages.length === 2, 'two events');
+    expect(counting.connected.get('203.0.113.9')).toBe(1);
+    client.socket.close();
+    await client.closed;
+    await waitFor(() => counting.connected.get('203.0.113.9') === 0, 'the disconnect');
+    expect(counting.delivered.get('203.0.113.9')).toEqual({ events: 2, bytes: events[0]!.zstd.length + events[1]!.zstd.length });
+  });
+});
+
+function countingMetrics() {
+  const connected = new Map<string, number>();
+  const delivered = new Map<string, { events: number; bytes: number }>();
+  const deliveredTo = (ip: string) => delivered.get(ip) ?? (delivered.set(ip, { events: 0, bytes: 0 }).get(ip) as { events: number; bytes: number });
+  const metrics: SubscriberMetrics = {
+    subscribersConnected: {
+      inc: ({ ip_address }, value = 1) => connected.set(ip_address, (connected.get(ip_address) ?? 0) + value),
+      dec: ({ ip_address }, value = 1) => connected.set(ip_address, (connected.get(ip_address) ?? 0) - value),
+    },
+    eventsDelivered: { inc: ({ ip_address }, value = 1) => (deliveredTo(ip_address).events += value) },
+    bytesDelivered: { inc: ({ ip_address }, value = 1) => (deliveredTo(ip_address).bytes += value) },
+  };
+  return { metrics, connected, delivered };
+}

@@ -183,11 +183,12 @@ describe('the /subscribe endpoint', () => {
 
     it('answers upgrades that are not websocket handshakes as gorilla does', async () => {
       const { httpUrl } = await startServer();
-      for (const headers of [
+      const handshakes: Record<string, string>[] = [
         { Connection: 'Upgrade', Upgrade: 'h2c' },
         { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '8', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' },
         { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'short' },
-      ]) {
+      ];
+      for (const headers of handshakes) {
         const answer = await httpGet(`${httpUrl}/subscribe`, headers);
         expect([answer.status, answer.headers['sec-websocket-version'], answer.body]).toEqual([400, '13', 'Bad Request\n']);
       }

@@ -207,6 +207,8 @@ describe('decodeFrame conformance: constructed frames', () => {
   });
 });
 
+const identityHeader = dagCbor.encode({ op: 1, t: '#identity' });
+
 describe('decodeFrame conformance: malformed frames are typed invalid, never thrown', () => {
   const carbox = loadCarboxFrame();
   const cases: [string, Uint8Array][] = [
@@ -224,12 +226,31 @@ describe('decodeFrame conformance: malformed frames are typed invalid, never thr
     ['body is not a map', concatBytes([dagCbor.encode({ op: 1, t: '#identity' }), dagCbor.encode('hello')])],
     ['commit body without ops', buildFrame({ op: 1, t: '#commit' }, { seq: 1, repo: 'did:plc:x', time: 'x' })],
     ['unknown op', buildFrame({ op: 2, t: '#commit' }, { seq: 1 })],
+    ['byte string declaring 2^64-1 bytes', concatBytes([identityHeader, Uint8Array.of(0xa1, 0x63, 0x64, 0x69, 0x64, 0x5b), new Uint8Array(8).fill(0xff)])],
+    ['array declaring 2^32 entries', concatBytes([identityHeader, Uint8Array.of(0xa1, 0x61, 0x78, 0x9b, 0, 0, 0, 1, 0, 0, 0, 0)])],
+    ['map declaring 2^32-1 entries', concatBytes([identityHeader, Uint8Array.of(0xba, 0xff, 0xff, 0xff, 0xff)])],
+    ['reserved additional info 28', concatBytes([identityHeader, Uint8Array.of(0xa1, 0x61, 0x78, 0x1c)])],
   ];
 
   it.each(cases)('%s', (_name, bytes) => {
     let frame: FirehoseFrame | undefined;
     expect(() => (frame = decodeFrame(bytes))).not.toThrow();
     expect(frame).toMatchObject({ type: 'invalid', size: bytes.length, reason: expect.any(String) });
+  });
+});
+
+describe('decodeFrame conformance: hostile but well-formed input', () => {
+  it('skips an unknown field nested 100,000 levels deep without throwing', () => {
+    const deep = concatBytes([new Uint8Array(100000).fill(0x81), Uint8Array.of(0x00)]);
+    const body = cborMap([
+      ['did', cborText(did)],
+      ['seq', cborInt(1)],
+      ['time', cborText('2024-09-25T12:00:00.000Z')],
+      ['zzz', deep],
+    ]);
+    let frame: FirehoseFrame | undefined;
+    expect(() => (frame = decodeFrame(concatBytes([identityHeader, body])))).not.toThrow();
+    expect(['identity', 'invalid']).toContain(frame?.type);
   });
 });
 

@@ -17,6 +17,7 @@ import {
   cborTextBytes,
   cidOf,
   commitFrame,
+  concatBytes,
   createDropRecorder,
   dagCborBlock,
   encodeRecord,
@@ -179,6 +180,15 @@ describe('bytes and links (§2.6)', () => {
   ])('drops the op: %s', (_name, record) => expectDropped(encodeRecord(record)));
 
   it('accepts a record without $type', () => expectJson(encodeRecord({ text: 'no type' }), '{"text":"no type"}'));
+
+  it('writes null, booleans, empty maps and nested arrays; the empty key sorts first', () => {
+    expectJson(
+      encodeRecord({ e: {}, d: [[1], []], c: false, b: true, a: null, '': 0 }),
+      '{"":0,"a":null,"b":true,"c":false,"d":[[1],[]],"e":{}}',
+    );
+  });
+
+  it('writes an empty record as {}', () => expectJson(encodeRecord({}), '{}'));
 });
 
 describe('strings (§2.6: Go escaping)', () => {
@@ -238,6 +248,7 @@ describe('numbers (§2.6)', () => {
   it.each([
     ['1.5', cborMap([['f', cborFloat64(1.5)]])],
     ['0.1', cborMap([['f', cborFloat64(0.1)]])],
+    ['NaN', cborMap([['f', cborFloat64(NaN)]])],
     ['2.5 in an array', cborMap([['f', cborArray([cborInt(1), cborFloat64(2.5)])]])],
   ])('drops the op for the non-integral float %s', (_name, bytes) => expectDropped(bytes));
 
@@ -257,6 +268,20 @@ describe('limits and malformed records (§2.6)', () => {
   it('accepts an array of 131,072 entries and drops one of 131,073', () => {
     expect(recordToJson(encodeRecord({ a: new Array(131072).fill(0) }))).toBe(`{"a":[${new Array(131072).fill(0).join(',')}]}`);
     expectDropped(encodeRecord({ a: new Array(131073).fill(0) }));
+  });
+
+  it('accepts a map of 131,072 entries and drops one of 131,073', () => {
+    const entries = (count: number) => Array.from({ length: count }, (_, i) => [i.toString(36), cborInt(0)] as const);
+    expect(recordToJson(cborMap(entries(131072))).startsWith('{"0":0,"1":0,')).toBe(true);
+    expectDropped(cborMap(entries(131073)));
+  });
+
+  it('survives a record nested 100,000 levels deep (dropped or converted, never thrown out of the pipeline)', () => {
+    const depth = 100000;
+    const deep = concatBytes([Uint8Array.of(0xa1, 0x61, 0x61), new Uint8Array(depth).fill(0x81), Uint8Array.of(0x00)]);
+    const { lines, drops } = throughPipeline(deep);
+    expect(lines[lines.length - 1]).toBe(witnessLine(lines.length));
+    expect(lines.length + drops.length).toBe(2);
   });
 
   it('drops a record larger than 1 MiB', () => expectDropped(encodeRecord({ s: 'x'.repeat(1024 * 1024 + 1) })));

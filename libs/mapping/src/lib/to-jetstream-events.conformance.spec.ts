@@ -25,7 +25,7 @@ import {
   type RecordWrite,
 } from '@jetstream-ts/testkit';
 import { from, lastValueFrom, toArray } from 'rxjs';
-import { encodeEventJson, frameToEvents, toJetstreamEvents } from '../index.js';
+import { encodeEvent, encodeEventJson, frameToEvents, toJetstreamEvents } from '../index.js';
 
 const utf8 = new TextDecoder();
 
@@ -210,6 +210,34 @@ describe('v1 JSON of constructed commits', () => {
     expect(stages(drops)).toEqual(['op']);
   });
 
+  it('drops a delete whose path has no "/" too (v1 splits the path before looking at the action)', () => {
+    const drops = createDropRecorder();
+    const frame = commitBytes([{ action: 'delete', path: 'noslash' }, { action: 'delete', path: '' }, create('b', 'two')]);
+    expect(v1Lines([frame], 1, drops)).toEqual([createdLine(1, 'b', 'two')]);
+    expect(stages(drops)).toEqual(['op', 'op']);
+  });
+
+  it('gives no event for a commit without ops', () => {
+    expect(v1Lines([commitBytes([])], 1)).toEqual([]);
+  });
+
+  it('ignores op.prev (an update whose prev matches nothing is still emitted)', () => {
+    const record = post('edited');
+    const frame = commitBytes([
+      { action: 'update', collection: 'app.bsky.feed.post', rkey: 'a', record, prev: dagCborBlock({ unrelated: true }).cid },
+    ]);
+    expect(v1Lines([frame], 1)).toEqual([
+      `{"did":"${did}","time_us":1,"kind":"commit","commit":{"rev":"${rev}","operation":"update","collection":"app.bsky.feed.post","rkey":"a","record":${postJson('edited')},"cid":"${cidOf(record)}"}}`,
+    ]);
+  });
+
+  it('takes did from the frame repo field', () => {
+    const { body } = buildCommit({ did, rev, seq: 1, time, writes: [{ action: 'delete', collection: 'a.b.c', rkey: 'x' }] });
+    expect(v1Lines([commitFrame({ ...body, repo: 'did:web:example.com' })], 1)).toEqual([
+      `{"did":"did:web:example.com","time_us":1,"kind":"commit","commit":{"rev":"${rev}","operation":"delete","collection":"a.b.c","rkey":"x"}}`,
+    ]);
+  });
+
   it.each([
     ['null', null],
     ['absent', 'absent'],
@@ -303,6 +331,9 @@ describe('v1 JSON of constructed commits', () => {
     '2024-02-30T00:00:00Z',
     '2024-09-25T24:00:00Z',
     '1727265600',
+    '2016-12-31T23:59:60Z',
+    '2024-09-25T12:00:00+0200',
+    '2024-09-25T12:00:00.Z',
   ])('drops the whole commit when the relay time is %j (Go time.Parse RFC3339 fails)', (relayTime) => {
     const drops = createDropRecorder();
     expect(v1Lines([commitBytes([create('a', 'one')], { time: relayTime })], 1, drops)).toEqual([]);
@@ -329,6 +360,17 @@ describe('v1 JSON of identity and account frames', () => {
       `{"did":"${did}","time_us":200,"kind":"account","account":{"active":true,"did":"${did}","seq":7,"time":"${time}"}}`,
       `{"did":"${did}","time_us":201,"kind":"account","account":{"active":false,"did":"${did}","seq":8,"status":"takendown","time":"${time}"}}`,
       `{"did":"${did}","time_us":202,"kind":"account","account":{"active":false,"did":"${did}","seq":9,"time":"${time}"}}`,
+    ]);
+  });
+
+  it('treats a null handle or status as absent', () => {
+    const frames = [
+      messageFrame('#identity', { seq: 1, did, time, handle: null }),
+      messageFrame('#account', { seq: 2, did, time, active: false, status: null }),
+    ];
+    expect(v1Lines(frames, 1)).toEqual([
+      `{"did":"${did}","time_us":1,"kind":"identity","identity":{"did":"${did}","seq":1,"time":"${time}"}}`,
+      `{"did":"${did}","time_us":2,"kind":"account","account":{"active":false,"did":"${did}","seq":2,"time":"${time}"}}`,
     ]);
   });
 
@@ -381,6 +423,23 @@ describe('toJetstreamEvents', () => {
       ['account', 0, 33],
     ]);
     expect(stages(drops)).toEqual(['op']);
+  });
+
+  it('encodeEvent carries the JSON and the filter fields (collection "" for identity and account)', async () => {
+    const frames = [identityFrame({ seq: 41, did, time }), commitBytes([create('a', 'one')], { seq: 42 })].map((bytes) => decodeFrame(bytes));
+    const events = frames.flatMap((frame) => frameToEvents(frame)).map((event, i) => ({ ...event, time_us: 7 + i }));
+    const encoded = await lastValueFrom(from(events).pipe(encodeEvent(), toArray()));
+    expect(encoded.map(({ json, ...fields }) => ({ ...fields, json: utf8.decode(json) }))).toEqual([
+      {
+        time_us: 7,
+        relaySeq: 41,
+        did,
+        kind: 'identity',
+        collection: '',
+        json: `{"did":"${did}","time_us":7,"kind":"identity","identity":{"did":"${did}","seq":41,"time":"${time}"}}`,
+      },
+      { time_us: 8, relaySeq: 42, did, kind: 'commit', collection: 'app.bsky.feed.post', json: createdLine(8, 'a', 'one') },
+    ]);
   });
 
   it('does not write relaySeq on the wire', () => {

@@ -8,7 +8,8 @@ const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 const PLC_DID = /^did:plc:[a-z2-7]{24}$/;
 export const PACKED_PLC_BYTES = 15;
 
-const BASE32_VALUES = new Map([...BASE32].map((char, index) => [char, index]));
+/** The value of a base32 character code: 'a'..'z' are 0..25, '2'..'7' are 26..31. */
+const base32Value = (code: number) => (code >= 97 ? code - 97 : code - 24);
 
 export function isPackablePlcDid(did: string): boolean {
   return PLC_DID.test(did);
@@ -20,7 +21,7 @@ export function writePackedPlcDid(did: string, target: Uint8Array, offset: numbe
   for (let group = 0; group < 3; group++) {
     let bits = 0;
     for (let i = 0; i < 8; i++) {
-      bits = bits * 32 + (BASE32_VALUES.get(did[PLC_PREFIX.length + group * 8 + i]) ?? 0);
+      bits = bits * 32 + base32Value(did.charCodeAt(PLC_PREFIX.length + group * 8 + i));
     }
     for (let i = 4; i >= 0; i--) {
       target[offset + i] = bits % 256;

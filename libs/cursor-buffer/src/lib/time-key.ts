@@ -11,16 +11,27 @@ export function writeTimeKey(timeUs: number, target: Uint8Array, offset = 0): nu
   if (!Number.isSafeInteger(timeUs) || timeUs < 0) {
     throw new RangeError(`time_us must be a non-negative safe integer, got ${timeUs}`);
   }
-  const view = new DataView(target.buffer, target.byteOffset, target.byteLength);
-  view.setUint32(offset, Math.floor(timeUs / HIGH_WORD));
-  view.setUint32(offset + 4, timeUs % HIGH_WORD);
+  // Byte by byte: lmdb calls this for every key, and a DataView per call costs more.
+  let high = Math.floor(timeUs / HIGH_WORD);
+  let low = timeUs % HIGH_WORD;
+  for (let index = 3; index >= 0; index--) {
+    target[offset + index] = high & 0xff;
+    target[offset + 4 + index] = low & 0xff;
+    high >>>= 8;
+    low = Math.floor(low / 256);
+  }
   return offset + TIME_KEY_BYTES;
 }
 
 /** Reads a key written by {@link writeTimeKey}. */
 export function readTimeKey(source: Uint8Array, offset = 0): number {
-  const view = new DataView(source.buffer, source.byteOffset, source.byteLength);
-  return view.getUint32(offset) * HIGH_WORD + view.getUint32(offset + 4);
+  let high = 0;
+  let low = 0;
+  for (let index = 0; index < 4; index++) {
+    high = high * 256 + source[offset + index];
+    low = low * 256 + source[offset + 4 + index];
+  }
+  return high * HIGH_WORD + low;
 }
 
 /** The key bytes of `timeUs`. */

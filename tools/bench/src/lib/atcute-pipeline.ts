@@ -1,6 +1,7 @@
 import { fromUint8Array } from '@atcute/car';
 import { decode, decodeFirst, type Bytes } from '@atcute/cbor';
 import { toString as cidToString, type CidLink } from '@atcute/cid';
+import { accountOrIdentityEvent, commitOpEvent } from './event-shape.js';
 
 /**
  * The same job with the atcute libraries: `@atcute/cbor` splits and decodes the frame (its CID
@@ -12,16 +13,9 @@ export function atcuteFrameToJson(frame: Uint8Array): string[] {
   const [header, rest] = decodeFirst(frame) as [{ op: number; t?: string }, Uint8Array];
   if (header.op !== 1) return [];
   const body = decode(rest) as Record<string, unknown>;
-  switch (header.t) {
-    case '#commit':
-      return atcuteCommitToJson(body as unknown as AtcuteCommit);
-    case '#identity':
-      return [JSON.stringify({ did: body['did'], time_us: 0, kind: 'identity', identity: body })];
-    case '#account':
-      return [JSON.stringify({ did: body['did'], time_us: 0, kind: 'account', account: body })];
-    default:
-      return [];
-  }
+  if (header.t === '#commit') return atcuteCommitToJson(body as unknown as AtcuteCommit);
+  const event = accountOrIdentityEvent(header.t, body);
+  return event ? [JSON.stringify(event)] : [];
 }
 
 interface AtcuteCommit {
@@ -38,17 +32,14 @@ function atcuteCommitToJson(commit: AtcuteCommit): string[] {
   for (const entry of fromUint8Array(commit.blocks.buf)) blocks.set(cidToString(entry.cid), entry.bytes);
   const events: string[] = [];
   for (const op of commit.ops) {
-    const [collection, rkey] = op.path.split('/');
-    const event = { did: commit.repo, time_us: 0, kind: 'commit', commit: { rev: commit.rev, operation: op.action, collection, rkey } };
     if (op.action === 'delete') {
-      events.push(JSON.stringify(event));
+      events.push(JSON.stringify(commitOpEvent(commit, op)));
       continue;
     }
-    if (!op.cid) continue;
-    const cid = op.cid.$link;
-    const bytes = blocks.get(cid);
-    if (!bytes) continue;
-    events.push(JSON.stringify({ ...event, commit: { ...event.commit, record: decode(bytes), cid } }));
+    const cid = op.cid?.$link;
+    const bytes = cid === undefined ? undefined : blocks.get(cid);
+    if (cid === undefined || !bytes) continue;
+    events.push(JSON.stringify(commitOpEvent(commit, op, { record: decode(bytes), cid })));
   }
   return events;
 }

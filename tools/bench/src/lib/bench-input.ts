@@ -17,7 +17,7 @@ export function loadFrameLogInput(path: string): BenchInput {
 }
 
 /**
- * Without a log: every real frame among the shared fixtures (carbox's relay frame, indigo's
+ * Every real frame among the shared fixtures (carbox's relay frame, indigo's
  * post and account lifecycles and its two real commit bodies), re-encoded as DAG-CBOR frames.
  */
 export function loadFixtureInput(): BenchInput {
@@ -29,7 +29,7 @@ export function loadFixtureInput(): BenchInput {
     loadIndigoCommitFrame('firehose_commit_4623075231').bytes,
   ];
   return {
-    description: `no frame log given: the ${frames.length} real frames of shared/fixtures (carbox, indigo post/account lifecycles, 2 indigo commits)`,
+    description: `the ${frames.length} real frames of shared/fixtures (carbox, indigo post/account lifecycles, 2 indigo commits)`,
     frames,
   };
 }

@@ -11,16 +11,23 @@ export interface RoundOptions {
   /** Untimed passes per contestant before the timed rounds, so the JIT has settled. */
   warmupRounds: number;
   rounds: number;
-  /** Monotonic clock in milliseconds (injected so tests need no timing). */
+  /** Monotonic wall clock in milliseconds (injected so tests need no timing). */
   now?: () => number;
+  /**
+   * CPU time this process has used, in milliseconds. Other work on a shared machine stretches
+   * wall time but hardly CPU time, so it is the steadier measure there.
+   */
+  cpuNow?: () => number;
   /** Called after each timed round of each contestant, e.g. to print progress. */
-  onRound?: (contestant: Contestant, round: number, elapsedMs: number) => void;
+  onRound?: (contestant: Contestant, round: number, elapsedMs: number, cpuMs: number) => void;
 }
 
 export interface ContestantTimings {
   contestant: Contestant;
   /** Wall time of each timed round, in milliseconds, in round order. */
   roundsMs: number[];
+  /** CPU time of each timed round, in milliseconds, in round order. */
+  roundsCpuMs: number[];
   /** Output bytes of one pass over the frames. */
   outputBytes: number;
 }
@@ -35,20 +42,34 @@ export async function runInterleavedRounds(
   options: RoundOptions,
 ): Promise<ContestantTimings[]> {
   const now = options.now ?? (() => performance.now());
-  const timings = contestants.map((contestant) => ({ contestant, roundsMs: [] as number[], outputBytes: 0 }));
+  const cpuNow = options.cpuNow ?? processCpuMs;
+  const timings = contestants.map((contestant) => ({
+    contestant,
+    roundsMs: [] as number[],
+    roundsCpuMs: [] as number[],
+    outputBytes: 0,
+  }));
   for (let round = 0; round < options.warmupRounds; round++) {
     for (const timing of timings) timing.outputBytes = await processAll(timing.contestant, frames);
   }
   for (let round = 0; round < options.rounds; round++) {
     for (const timing of timings) {
       const start = now();
+      const cpuStart = cpuNow();
       timing.outputBytes = await processAll(timing.contestant, frames);
+      const cpuMs = cpuNow() - cpuStart;
       const elapsedMs = now() - start;
       timing.roundsMs.push(elapsedMs);
-      options.onRound?.(timing.contestant, round, elapsedMs);
+      timing.roundsCpuMs.push(cpuMs);
+      options.onRound?.(timing.contestant, round, elapsedMs, cpuMs);
     }
   }
   return timings;
+}
+
+function processCpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
 }
 
 async function processAll(contestant: Contestant, frames: readonly Uint8Array[]): Promise<number> {

@@ -13,5 +13,6 @@ export function jetstreamFrameToJson(frame: Uint8Array): Uint8Array[] {
  */
 export function createJetstreamFrameToZstd(): (frame: Uint8Array) => Uint8Array[] {
   const compressor = createV1Compressor();
-  return (frame) => frameToEvents(decodeFrame(frame)).map((event) => compressor.compress(encodeEventJson(event)));
+  return (frame) =>
+    frameToEvents(decodeFrame(frame)).map((event) => compressor.compress(encodeEventJson(event)));
 }

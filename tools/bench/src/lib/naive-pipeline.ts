@@ -2,6 +2,7 @@ import { CarReader } from '@ipld/car';
 import * as dagCbor from '@ipld/dag-cbor';
 import { decodeFirst } from 'cborg';
 import { CID } from 'multiformats/cid';
+import { accountOrIdentityEvent, commitOpEvent } from './event-shape.js';
 
 /**
  * The pipeline a Node developer writes first with the IPLD libraries: split the frame with
@@ -10,19 +11,15 @@ import { CID } from 'multiformats/cid';
  * replacer for CIDs and bytes. Returns one JSON string per event (commit op, identity, account).
  */
 export async function naiveFrameToJson(frame: Uint8Array): Promise<string[]> {
-  const [header, rest] = decodeFirst(frame, dagCbor.decodeOptions) as [{ op: number; t?: string }, Uint8Array];
+  const [header, rest] = decodeFirst(frame, dagCbor.decodeOptions) as [
+    { op: number; t?: string },
+    Uint8Array,
+  ];
   if (header.op !== 1) return [];
   const [body] = decodeFirst(rest, dagCbor.decodeOptions) as [Record<string, unknown>, Uint8Array];
-  switch (header.t) {
-    case '#commit':
-      return naiveCommitToJson(body as unknown as NaiveCommit);
-    case '#identity':
-      return [stringifyIpld({ did: body['did'], time_us: 0, kind: 'identity', identity: body })];
-    case '#account':
-      return [stringifyIpld({ did: body['did'], time_us: 0, kind: 'account', account: body })];
-    default:
-      return [];
-  }
+  if (header.t === '#commit') return naiveCommitToJson(body as unknown as NaiveCommit);
+  const event = accountOrIdentityEvent(header.t, body);
+  return event ? [stringifyIpld(event)] : [];
 }
 
 interface NaiveCommit {
@@ -38,17 +35,14 @@ async function naiveCommitToJson(commit: NaiveCommit): Promise<string[]> {
   const car = await CarReader.fromBytes(commit.blocks);
   const events: string[] = [];
   for (const op of commit.ops) {
-    const [collection, rkey] = op.path.split('/');
-    const event = { did: commit.repo, time_us: 0, kind: 'commit', commit: { rev: commit.rev, operation: op.action, collection, rkey } };
     if (op.action === 'delete') {
-      events.push(stringifyIpld(event));
+      events.push(stringifyIpld(commitOpEvent(commit, op)));
       continue;
     }
-    if (!op.cid) continue;
-    const block = await car.get(op.cid);
-    if (!block) continue;
+    const block = op.cid ? await car.get(op.cid) : undefined;
+    if (!op.cid || !block) continue;
     const record = dagCbor.decode(block.bytes);
-    events.push(stringifyIpld({ ...event, commit: { ...event.commit, record, cid: op.cid.toString() } }));
+    events.push(stringifyIpld(commitOpEvent(commit, op, { record, cid: op.cid.toString() })));
   }
   return events;
 }
@@ -60,7 +54,9 @@ function stringifyIpld(value: unknown): string {
     const original = this[key];
     const cid = CID.asCID(original);
     if (cid) return { $link: cid.toString() };
-    if (original instanceof Uint8Array) return { $bytes: Buffer.from(original).toString('base64').replace(/=+$/, '') };
+    if (original instanceof Uint8Array) {
+      return { $bytes: Buffer.from(original).toString('base64').replace(/=+$/, '') };
+    }
     return replaced;
   });
 }

@@ -49,6 +49,8 @@ describe('the benchmarked pipelines', () => {
   it('compresses exactly our JSON with the v1 dictionary in (d)', () => {
     const decompressor = createV1Decompressor();
     const compressed = createJetstreamFrameToZstd()(carbox);
-    expect(compressed.map((zstd) => text(decompressor.decompress(zstd)))).toEqual(jetstreamFrameToJson(carbox).map(text));
+    expect(compressed.map((zstd) => text(decompressor.decompress(zstd)))).toEqual(
+      jetstreamFrameToJson(carbox).map(text),
+    );
   });
 });

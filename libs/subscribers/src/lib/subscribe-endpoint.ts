@@ -6,7 +6,13 @@ import { MAX_CLIENT_MESSAGE_BYTES, type EventLog } from '@jetstream-ts/models';
 import { LogTailIndex } from './log-tail-index.js';
 import { realIp } from './real-ip.js';
 import { noSubscriberMetrics, silentLogger, type SubscriberLogger, type SubscriberMetrics } from './subscriber-metrics.js';
-import { DEFAULT_SESSION_SETTINGS, SubscriberSession, type SessionSettings, type SubscriberSocket } from './subscriber-session.js';
+import {
+  CLOSE_GOING_AWAY,
+  DEFAULT_SESSION_SETTINGS,
+  SubscriberSession,
+  type SessionSettings,
+  type SubscriberSocket,
+} from './subscriber-session.js';
 
 export interface SubscribeEndpointOptions {
   /** The sequenced event log every session reads. */
@@ -28,7 +34,6 @@ export interface SubscribeEndpointOptions {
 const DEFAULT_PING_INTERVAL_MS = 30_000;
 const DEFAULT_SEND_HIGH_WATER_MARK = 1024 * 1024;
 const SHUTDOWN_GRACE_MS = 1000;
-const CLOSE_GOING_AWAY = 1001;
 /** gorilla's `isValidChallengeKey`: standard base64 of 16 bytes. */
 const CHALLENGE_KEY = /^[A-Za-z0-9+/]{22}==$/;
 
@@ -70,6 +75,9 @@ export class SubscribeEndpoint {
     this.path = options.path ?? '/subscribe';
     this.log = options.log;
     this.settings = { ...DEFAULT_SESSION_SETTINGS, ...options.session };
+    if (!(this.settings.maxEventsPerSecond > 0)) {
+      throw new RangeError(`maxEventsPerSecond must be > 0 (Infinity for no limit), got ${this.settings.maxEventsPerSecond}`);
+    }
     this.highWaterMark = options.sendHighWaterMarkBytes ?? DEFAULT_SEND_HIGH_WATER_MARK;
     this.metrics = options.metrics ?? noSubscriberMetrics;
     this.logger = options.logger ?? silentLogger;
@@ -154,6 +162,7 @@ export class SubscribeEndpoint {
       socket: subscriberSocket(webSocket, this.highWaterMark),
       options,
       ipAddress,
+      subscriberId: String(subscriber),
       eventsBehind: (position) => this.tail.eventsFrom(position),
       settings: this.settings,
       metrics: this.metrics,

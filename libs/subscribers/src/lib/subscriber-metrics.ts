@@ -3,6 +3,11 @@ export interface IpAddressLabels {
   ip_address: string;
 }
 
+/** Labels of the per-subscriber lag gauge. */
+export interface SubscriberLabels extends IpAddressLabels {
+  subscriber: string;
+}
+
 /**
  * Where sessions report, shaped so that prom-client metrics fit as they are (a `Gauge` or
  * `Counter` with the label `ip_address`, a `Histogram`), without this library creating or
@@ -18,9 +23,17 @@ export interface SubscriberMetrics {
   eventsDelivered: { inc(labels: IpAddressLabels, value?: number): void };
   /** `jetstream_bytes_delivered_total{ip_address}` (counter): their bytes (the zstd size for compressed subscribers). */
   bytesDelivered: { inc(labels: IpAddressLabels, value?: number): void };
+  /**
+   * `jetstream_subscriber_lag_seconds{subscriber,ip_address}` (gauge): `time_us` between the
+   * head and the subscriber's position, sampled; removed when it disconnects. Not in v1.
+   */
+  subscriberLag?: {
+    set(labels: SubscriberLabels, value: number): void;
+    remove(labels: SubscriberLabels): void;
+  };
   /** Sampled events behind the head, once a second per subscriber (e.g. a histogram). Not in v1. */
   subscriberLagEvents?: { observe(value: number): void };
-  /** Subscribers closed by the server, by reason (`slow`, `invalid_message`, `invalid_options`, `read_error`, `internal_error`). Not in v1. */
+  /** Subscribers closed by the server, by reason (`slow`, `invalid_message`, `invalid_options`, `read_error`, `internal_error`, `log_closed`). Not in v1. */
   subscribersClosed?: { inc(labels: { reason: string }, value?: number): void };
 }
 

@@ -339,6 +339,51 @@ describe('SubscriberSession', () => {
     expect(metrics.labels).toEqual(new Set(['192.0.2.1']));
   });
 
+  it('closes with 1001 when the log completes appended (it is shutting down)', async () => {
+    const log = new MemoryEventLog();
+    const metrics = recordingMetrics();
+    const closedFor: string[] = [];
+    metrics.subscribersClosed = { inc: ({ reason }) => closedFor.push(reason) };
+    const { socket } = track(startSession(log, '', { metrics }));
+    await settle();
+    log.appended.complete();
+    await settle();
+    expect(socket.closed).toEqual({ code: 1001, reason: 'server shutting down' });
+    expect(closedFor).toEqual(['log_closed']);
+  });
+
+  it('samples its lag in seconds of time_us and removes the gauge when it goes', async () => {
+    const scheduler = new VirtualTimeScheduler(undefined, 100);
+    const log = new MemoryEventLog();
+    const lag: { labels: object; seconds?: number }[] = [];
+    const metrics = recordingMetrics();
+    metrics.subscriberLag = {
+      set: (labels, seconds) => lag.push({ labels, seconds }),
+      remove: (labels) => lag.push({ labels }),
+    };
+    const socket = new FakeSocket();
+    socket.stalled = true;
+    const session = new SubscriberSession({
+      log,
+      socket,
+      options: optionsFor('cursor=0'),
+      ipAddress: '192.0.2.1',
+      subscriberId: '7',
+      metrics,
+      scheduler,
+      settings: { maxEventsPerSecond: Infinity, sampleIntervalMs: 100 },
+    });
+    session.start();
+    // Events 1 s apart: the session takes the first and waits on the socket.
+    log.append(makeEvent(1_000_000), makeEvent(2_000_000), makeEvent(3_000_000));
+    await settle();
+    scheduler.flush();
+    session.stop();
+    const labels = { subscriber: '7', ip_address: '192.0.2.1' };
+    // It has read the event at 1 s; the head is at 3 s.
+    expect(lag).toEqual([{ labels, seconds: 2 }, { labels }]);
+  });
+
   it('stops reading when stopped', async () => {
     const log = new MemoryEventLog();
     const { socket, session } = track(startSession(log));

@@ -23,11 +23,19 @@ import {
 } from '@jetstream-ts/filtering';
 import type { EventLog, LoggedEvent } from '@jetstream-ts/models';
 import { DEFAULT_SLOW_READER_POLICY, detectSlowReader, type ReaderProgress, type SlowReaderPolicy } from './detect-slow-reader.js';
-import { noSubscriberMetrics, silentLogger, type SubscriberLogger, type SubscriberMetrics } from './subscriber-metrics.js';
+import {
+  noSubscriberMetrics,
+  silentLogger,
+  type SubscriberLabels,
+  type SubscriberLogger,
+  type SubscriberMetrics,
+} from './subscriber-metrics.js';
 import { TokenBucket } from './token-bucket.js';
 
 /** Close code when reading the log fails. */
 export const CLOSE_INTERNAL_ERROR = 1011;
+/** Close code when the server (or its event log) shuts down. */
+export const CLOSE_GOING_AWAY = 1001;
 
 /** The connection as a session sees it; the endpoint adapts a `ws` WebSocket to it. */
 export interface SubscriberSocket {
@@ -65,6 +73,8 @@ export interface SubscriberSessionOptions {
   options: SubscriberOptions;
   /** The client's address (metric label, logs). */
   ipAddress: string;
+  /** Names the session in logs and in the lag gauge's `subscriber` label. */
+  subscriberId?: string;
   /** Events in the log at or after a position (a `LogTailIndex`); without it no one is judged slow. */
   eventsBehind?: (position: number) => number;
   settings?: Partial<SessionSettings>;
@@ -101,6 +111,7 @@ interface EventRules {
  */
 export class SubscriberSession {
   readonly ipAddress: string;
+  readonly subscriberId: string;
   private readonly log: EventLog;
   private readonly socket: SubscriberSocket;
   private readonly compress: boolean;
@@ -124,6 +135,7 @@ export class SubscriberSession {
 
   constructor(options: SubscriberSessionOptions) {
     this.ipAddress = options.ipAddress;
+    this.subscriberId = options.subscriberId ?? '';
     this.log = options.log;
     this.socket = options.socket;
     this.compress = options.options.compress;
@@ -188,7 +200,10 @@ export class SubscriberSession {
     if (this.stopped) return;
     this.stopped = true;
     this.reportDelivered();
-    if (this.finishedPromise) this.metrics.subscribersConnected.dec({ ip_address: this.ipAddress });
+    if (this.finishedPromise) {
+      this.metrics.subscribersConnected.dec({ ip_address: this.ipAddress });
+      this.metrics.subscriberLag?.remove(this.lagLabels());
+    }
     this.stopped$.next();
     this.stopped$.complete();
   }
@@ -212,7 +227,11 @@ export class SubscriberSession {
       if (batch.length === 0) {
         // Caught up: sleep until the head moves past the position.
         const position = this.position;
-        await this.until(this.log.appended.pipe(filter((head) => head >= position)));
+        const appended = await this.until(this.log.appended.pipe(filter((head) => head >= position)));
+        if (!appended && !this.stopped) {
+          // The log completed `appended`: it is closing, and nothing more will come.
+          this.closeWith(CLOSE_GOING_AWAY, 'server shutting down', 'log_closed');
+        }
         continue;
       }
       await this.deliver(batch);
@@ -259,7 +278,7 @@ export class SubscriberSession {
     interval(this.settings.sampleIntervalMs, this.scheduler)
       .pipe(
         map(() => this.progress()),
-        tap((progress) => this.metrics.subscriberLagEvents?.observe(progress.eventsBehind)),
+        tap((progress) => this.reportLag(progress)),
         detectSlowReader(policy, this.scheduler),
         takeUntil(this.stopped$),
       )
@@ -270,6 +289,18 @@ export class SubscriberSession {
         this.logger.info({ ip: this.ipAddress, ...verdict }, 'closing subscriber: too slow');
         this.closeWith(CLOSE_POLICY_VIOLATION, reason, 'slow');
       });
+  }
+
+  private reportLag(progress: ReaderProgress): void {
+    this.metrics.subscriberLagEvents?.observe(progress.eventsBehind);
+    if (!this.metrics.subscriberLag) return;
+    // The position is the next time_us to read: at head + 1 the session is caught up.
+    const lagUs = Math.max(0, this.log.headTimeUs() - this.position + 1);
+    this.metrics.subscriberLag.set(this.lagLabels(), lagUs / 1e6);
+  }
+
+  private lagLabels(): SubscriberLabels {
+    return { subscriber: this.subscriberId, ip_address: this.ipAddress };
   }
 
   private closeWith(code: number, reason: string, metricReason: string): void {
@@ -288,9 +319,13 @@ export class SubscriberSession {
     this.unreportedBytes = 0;
   }
 
-  /** Waits for the first value of `signal`, or for the session to stop, whichever is first. */
-  private async until(signal: Observable<unknown>): Promise<void> {
-    if (this.stopped) return;
-    await firstValueFrom(race(signal, this.stopped$), { defaultValue: undefined });
+  /**
+   * Waits for the first value of `signal`, or for the session to stop, whichever is first.
+   * Resolves true when `signal` gave a value, false when it completed empty or the session stopped.
+   */
+  private async until(signal: Observable<unknown>): Promise<boolean> {
+    if (this.stopped) return false;
+    const first = race(signal.pipe(map(() => true)), this.stopped$.pipe(map(() => false)));
+    return firstValueFrom(first, { defaultValue: false });
   }
 }

@@ -2,7 +2,8 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import { createV1Decompressor } from '@jetstream-ts/compression';
-import { ZSTD_DICTIONARY_V1_ID, type LoggedEvent } from '@jetstream-ts/models';
+import { CursorBuffer, createMemoryEventStore } from '@jetstream-ts/cursor-buffer';
+import { ZSTD_DICTIONARY_V1_ID, type EventLog, type LoggedEvent } from '@jetstream-ts/models';
 import { ALICE, BOB, createEventFactory, FOLLOW, LIKE, MemoryEventLog, POST, type TestEventFields } from './memory-event-log.test-util.js';
 import { attachSubscribeEndpoint, type SubscribeEndpoint, type SubscribeEndpointOptions } from './subscribe-endpoint.js';
 import type { SubscriberMetrics } from './subscriber-metrics.js';
@@ -13,8 +14,8 @@ const utf8 = new TextDecoder();
 /** Event times start here: in the past, so that cursors are not "in the future". */
 const T0 = 1_700_000_000_000_000;
 
-interface TestServer {
-  log: MemoryEventLog;
+interface TestServer<L extends EventLog = MemoryEventLog> {
+  log: L;
   endpoint: SubscribeEndpoint;
   wsUrl: string;
   httpUrl: string;
@@ -41,7 +42,10 @@ afterEach(async () => {
 });
 
 async function startServer(options: Partial<SubscribeEndpointOptions> = {}): Promise<TestServer> {
-  const log = new MemoryEventLog();
+  return startServerOn(new MemoryEventLog(), options);
+}
+
+async function startServerOn<L extends EventLog>(log: L, options: Partial<SubscribeEndpointOptions> = {}): Promise<TestServer<L>> {
   // Go accepts request headers up to 1 MB; Node's default (16 KiB) would refuse 10,000 DIDs.
   const server = createServer({ maxHeaderSize: 1024 * 1024 }, (request, response) => {
     if (endpoint.handleRequest(request, response)) return;
@@ -245,6 +249,30 @@ describe('the /subscribe endpoint', () => {
     await Promise.all([json, zstd].map(roundTrip));
     expect(timesOf(json)).toEqual(range(10, 9999));
     expect(timesOf(zstd)).toEqual(range(10, 9999));
+  });
+
+  it('hands over from the store to the in-memory tail of a CursorBuffer with no gap or duplicate', async () => {
+    // A tail of 500 events: replay reads the store, then the tail, while batches keep committing.
+    const { log, wsUrl } = await startServerOn(new CursorBuffer(createMemoryEventStore(), { tailCapacity: 500 }));
+    let next = 0;
+    const appendBatch = (size: number) => {
+      const batch = Array.from({ length: size }, () => makeEvent(T0 + next++));
+      return log.append(batch, next);
+    };
+    for (let batch = 0; batch < 40; batch++) await appendBatch(100);
+    const clientsReady = Promise.all([
+      connect(`${wsUrl}/subscribe?cursor=${T0}`),
+      connect(`${wsUrl}/subscribe?cursor=${T0 + 3999}&compress=true`),
+    ]);
+    for (let batch = 0; batch < 60; batch++) {
+      await appendBatch(50);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    const [fromStart, fromHead] = await clientsReady;
+    await waitFor(() => fromStart.messages.length >= 7000 && fromHead.messages.length >= 3001, 'every event');
+    await Promise.all([fromStart, fromHead].map(roundTrip));
+    expect(timesOf(fromStart)).toEqual(range(0, 6999));
+    expect(timesOf(fromHead)).toEqual(range(3999, 6999));
   });
 
   it('sends compressed subscribers the v1-dictionary frames as binary messages', async () => {

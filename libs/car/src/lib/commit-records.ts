@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { CborReader } from '@jetstream-ts/frames';
+import { CborReader, KeySet } from '@jetstream-ts/frames';
 import type { CommitBody, DropReporter, FirehoseFrame, RepoOp } from '@jetstream-ts/models';
 import type { CID } from 'multiformats/cid';
 
@@ -31,6 +31,8 @@ export function carriesRecord(op: RepoOp): boolean {
   return op.action === 'create' || op.action === 'update';
 }
 
+const CAR_HEADER = new KeySet(['roots', 'version']);
+const SIGNED_COMMIT = new KeySet(['version']);
 const SHA2_256 = 0x12;
 const SHA2_256_LENGTH = 32;
 const CAR_VERSION = 1;
@@ -134,9 +136,9 @@ function readCarHeader(car: Uint8Array): { rootCid: Uint8Array; blocksStart: num
   try {
     const entries = reader.readMapLength();
     for (let i = 0; i < entries; i++) {
-      const key = reader.readText();
-      if (key === 'version') version = reader.readInteger();
-      else if (key === 'roots') {
+      const key = reader.readKey(CAR_HEADER);
+      if (key === CAR_HEADER.id.version) version = reader.readInteger();
+      else if (key === CAR_HEADER.id.roots) {
         const roots = reader.readArrayLength();
         for (let r = 0; r < roots; r++) {
           const cid = reader.readCidBytes();
@@ -160,7 +162,7 @@ function checkCommitVersion(car: Uint8Array, start: number, end: number): void {
     const reader = new CborReader(car, start, end);
     const entries = reader.readMapLength();
     for (let i = 0; i < entries; i++) {
-      if (reader.readText() === 'version') version = reader.readInteger();
+      if (reader.readKey(SIGNED_COMMIT) === SIGNED_COMMIT.id.version) version = reader.readInteger();
       else reader.skipValue();
     }
   } catch (error) {

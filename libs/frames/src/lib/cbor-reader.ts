@@ -1,4 +1,5 @@
 import { CID } from 'multiformats/cid';
+import { Digest } from 'multiformats/hashes/digest';
 
 /**
  * A minimal DAG-CBOR reader over a byte array: the hand-written fast path shared by the frame
@@ -153,12 +154,19 @@ export class CborReader {
   }
 
   readCid(): CID {
-    const bytes = this.readCidBytes();
-    try {
-      return CID.decode(bytes);
-    } catch (error) {
-      throw new CborError(`invalid CID: ${(error as Error).message}`);
-    }
+    return cidFromBytes(this.readCidBytes());
+  }
+
+  /**
+   * Reads a map key (a text string) and returns its index in `keys`, or -1 for a key not in
+   * the set: the decoders dispatch on known keys without allocating a string per key.
+   */
+  readKey(keys: KeySet): number {
+    const length = this.readHead(CBOR_TEXT);
+    this.need(length);
+    const start = this.pos;
+    this.pos += length;
+    return keys.indexOf(this.bytes, start, length);
   }
 
   readMapLength(): number {
@@ -233,6 +241,55 @@ export class CborReader {
   private uint32(at: number): number {
     const { bytes } = this;
     return ((bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]) >>> 0;
+  }
+}
+
+/**
+ * A CID from its binary form. CIDv1 with one-byte varints (every atproto CID) is built
+ * directly over the bytes (no copy, no re-encoding); anything else goes through `CID.decode`.
+ */
+export function cidFromBytes(bytes: Uint8Array): CID {
+  const length = bytes.length;
+  if (length >= 4 && bytes[0] === 1 && bytes[1] < 0x80 && bytes[2] < 0x80 && bytes[3] < 0x80 && length === 4 + bytes[3]) {
+    const digest = new Digest(bytes[2], bytes[3], bytes.subarray(4), bytes.subarray(2));
+    return new CID(1, bytes[1], digest, bytes);
+  }
+  try {
+    return CID.decode(bytes);
+  } catch (error) {
+    throw new CborError(`invalid CID: ${(error as Error).message}`);
+  }
+}
+
+/** A fixed set of map keys, matched against key bytes in place. */
+export class KeySet<Key extends string = string> {
+  /** Each key's index, for `switch (reader.readKey(set))` with readable cases. */
+  readonly id: Readonly<Record<Key, number>>;
+  private readonly byLength = new Map<number, { bytes: Uint8Array; index: number }[]>();
+
+  constructor(keys: readonly Key[]) {
+    const id = {} as Record<Key, number>;
+    keys.forEach((key, index) => {
+      id[key] = index;
+      const bytes = new TextEncoder().encode(key);
+      const sameLength = this.byLength.get(bytes.length) ?? [];
+      sameLength.push({ bytes, index });
+      this.byLength.set(bytes.length, sameLength);
+    });
+    this.id = id;
+  }
+
+  /** The index of the key whose UTF-8 bytes are `bytes[start, start + length)`, or -1. */
+  indexOf(bytes: Uint8Array, start: number, length: number): number {
+    const candidates = this.byLength.get(length);
+    if (candidates === undefined) return -1;
+    for (const candidate of candidates) {
+      const key = candidate.bytes;
+      let i = 0;
+      while (i < length && bytes[start + i] === key[i]) i++;
+      if (i === length) return candidate.index;
+    }
+    return -1;
   }
 }
 

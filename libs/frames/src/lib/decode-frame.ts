@@ -8,7 +8,17 @@ import type {
   SyncBody,
 } from '@jetstream-ts/models';
 import type { CID } from 'multiformats/cid';
-import { CBOR_MAP, CBOR_UINT, CBOR_NEGINT, CborError, CborReader } from './cbor-reader.js';
+import { CBOR_MAP, CBOR_UINT, CBOR_NEGINT, CborError, CborReader, KeySet } from './cbor-reader.js';
+
+const HEADER = new KeySet(['op', 't']);
+const ERROR = new KeySet(['error', 'message']);
+const COMMIT = new KeySet(['seq', 'rebase', 'tooBig', 'repo', 'commit', 'rev', 'since', 'blocks', 'ops', 'blobs', 'prevData', 'time']);
+const OP = new KeySet(['action', 'path', 'cid', 'prev']);
+const IDENTITY = new KeySet(['seq', 'did', 'time', 'handle']);
+const ACCOUNT = new KeySet(['seq', 'did', 'time', 'active', 'status']);
+const SYNC = new KeySet(['seq', 'did', 'blocks', 'rev', 'time']);
+const INFO = new KeySet(['name', 'message']);
+const SEQ = new KeySet(['seq']);
 
 /**
  * Decodes one `subscribeRepos` frame (a DAG-CBOR header `{op, t}` followed by a DAG-CBOR body)
@@ -75,9 +85,9 @@ function readHeader(reader: CborReader): { op: number; t: string | undefined } {
   let t: string | undefined;
   const length = reader.readMapLength();
   for (let i = 0; i < length; i++) {
-    const key = reader.readText();
-    if (key === 'op') op = reader.readInteger();
-    else if (key === 't') t = reader.readText();
+    const key = reader.readKey(HEADER);
+    if (key === HEADER.id.op) op = reader.readInteger();
+    else if (key === HEADER.id.t) t = reader.readText();
     else reader.skipValue();
   }
   if (op === undefined) throw new CborError('header without op');
@@ -89,9 +99,9 @@ function readErrorBody(reader: CborReader): { error: string; message?: string } 
   let message: string | undefined;
   const length = reader.readMapLength();
   for (let i = 0; i < length; i++) {
-    const key = reader.readText();
-    if (key === 'error') error = reader.readText();
-    else if (key === 'message') message = reader.readNull() ? undefined : reader.readText();
+    const key = reader.readKey(ERROR);
+    if (key === ERROR.id.error) error = reader.readText();
+    else if (key === ERROR.id.message) message = reader.readNull() ? undefined : reader.readText();
     else reader.skipValue();
   }
   if (error === undefined) throw missing('error', 'error');
@@ -114,42 +124,42 @@ function readCommitBody(reader: CborReader): CommitBody {
   let time: string | undefined;
   const length = reader.readMapLength();
   for (let i = 0; i < length; i++) {
-    switch (reader.readText()) {
-      case 'seq':
+    switch (reader.readKey(COMMIT)) {
+      case COMMIT.id.seq:
         seq = reader.readInteger();
         break;
-      case 'rebase':
+      case COMMIT.id.rebase:
         rebase = reader.readNull() ? false : reader.readBoolean();
         break;
-      case 'tooBig':
+      case COMMIT.id.tooBig:
         tooBig = reader.readNull() ? false : reader.readBoolean();
         break;
-      case 'repo':
+      case COMMIT.id.repo:
         repo = reader.readText();
         break;
-      case 'commit':
+      case COMMIT.id.commit:
         commit = reader.readCid();
         break;
-      case 'rev':
+      case COMMIT.id.rev:
         rev = reader.readNull() ? '' : reader.readText();
         break;
-      case 'since':
+      case COMMIT.id.since:
         since = reader.readNull() ? null : reader.readText();
         break;
-      case 'blocks':
+      case COMMIT.id.blocks:
         blocks = reader.readByteString();
         break;
-      case 'ops':
+      case COMMIT.id.ops:
         ops = readOps(reader);
         break;
-      case 'blobs':
+      case COMMIT.id.blobs:
         blobs = reader.readNull() ? [] : readCids(reader);
         break;
-      case 'prevData':
+      case COMMIT.id.prevData:
         hasPrevData = true;
         prevData = reader.readNull() ? null : reader.readCid();
         break;
-      case 'time':
+      case COMMIT.id.time:
         time = reader.readText();
         break;
       default:
@@ -182,17 +192,17 @@ function readOp(reader: CborReader): RepoOp {
   let hasPrev = false;
   const length = reader.readMapLength();
   for (let i = 0; i < length; i++) {
-    switch (reader.readText()) {
-      case 'action':
+    switch (reader.readKey(OP)) {
+      case OP.id.action:
         action = reader.readText();
         break;
-      case 'path':
+      case OP.id.path:
         path = reader.readText();
         break;
-      case 'cid':
+      case OP.id.cid:
         cid = reader.readNull() ? null : reader.readCid();
         break;
-      case 'prev':
+      case OP.id.prev:
         hasPrev = true;
         prev = reader.readNull() ? null : reader.readCid();
         break;
@@ -221,17 +231,17 @@ function readIdentityBody(reader: CborReader): IdentityBody {
   let handle: string | undefined;
   const length = reader.readMapLength();
   for (let i = 0; i < length; i++) {
-    switch (reader.readText()) {
-      case 'seq':
+    switch (reader.readKey(IDENTITY)) {
+      case IDENTITY.id.seq:
         seq = reader.readInteger();
         break;
-      case 'did':
+      case IDENTITY.id.did:
         did = reader.readText();
         break;
-      case 'time':
+      case IDENTITY.id.time:
         time = reader.readText();
         break;
-      case 'handle':
+      case IDENTITY.id.handle:
         handle = reader.readNull() ? undefined : reader.readText();
         break;
       default:
@@ -252,20 +262,20 @@ function readAccountBody(reader: CborReader): AccountBody {
   let status: string | undefined;
   const length = reader.readMapLength();
   for (let i = 0; i < length; i++) {
-    switch (reader.readText()) {
-      case 'seq':
+    switch (reader.readKey(ACCOUNT)) {
+      case ACCOUNT.id.seq:
         seq = reader.readInteger();
         break;
-      case 'did':
+      case ACCOUNT.id.did:
         did = reader.readText();
         break;
-      case 'time':
+      case ACCOUNT.id.time:
         time = reader.readText();
         break;
-      case 'active':
+      case ACCOUNT.id.active:
         active = reader.readBoolean();
         break;
-      case 'status':
+      case ACCOUNT.id.status:
         status = reader.readNull() ? undefined : reader.readText();
         break;
       default:
@@ -287,20 +297,20 @@ function readSyncBody(reader: CborReader): SyncBody {
   let time: string | undefined;
   const length = reader.readMapLength();
   for (let i = 0; i < length; i++) {
-    switch (reader.readText()) {
-      case 'seq':
+    switch (reader.readKey(SYNC)) {
+      case SYNC.id.seq:
         seq = reader.readInteger();
         break;
-      case 'did':
+      case SYNC.id.did:
         did = reader.readText();
         break;
-      case 'blocks':
+      case SYNC.id.blocks:
         blocks = reader.readByteString();
         break;
-      case 'rev':
+      case SYNC.id.rev:
         rev = reader.readText();
         break;
-      case 'time':
+      case SYNC.id.time:
         time = reader.readText();
         break;
       default:
@@ -320,11 +330,11 @@ function readInfoBody(reader: CborReader): InfoBody {
   let message: string | undefined;
   const length = reader.readMapLength();
   for (let i = 0; i < length; i++) {
-    switch (reader.readText()) {
-      case 'name':
+    switch (reader.readKey(INFO)) {
+      case INFO.id.name:
         name = reader.readText();
         break;
-      case 'message':
+      case INFO.id.message:
         message = reader.readNull() ? undefined : reader.readText();
         break;
       default:
@@ -344,9 +354,9 @@ function readUnknownSeq(reader: CborReader): number | undefined {
   let seq: number | undefined;
   const length = reader.readMapLength();
   for (let i = 0; i < length; i++) {
-    const key = reader.readText();
+    const key = reader.readKey(SEQ);
     const major = reader.peekMajor();
-    if (key === 'seq' && (major === CBOR_UINT || major === CBOR_NEGINT)) seq = reader.readInteger();
+    if (key === SEQ.id.seq && (major === CBOR_UINT || major === CBOR_NEGINT)) seq = reader.readInteger();
     else reader.skipValue();
   }
   return seq;

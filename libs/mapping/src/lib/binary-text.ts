@@ -1,7 +1,7 @@
 import { CID } from 'multiformats/cid';
 import { bases } from 'multiformats/basics';
 import { base58btc } from 'multiformats/bases/base58';
-import type { JsonWriter } from './json-writer.js';
+import { JsonWriter } from './json-writer.js';
 
 /** Text forms of binary values in v1 JSON: CIDs (`$link`) and bytes (`$bytes`). */
 
@@ -67,6 +67,21 @@ export function writeCidText(writer: JsonWriter, bytes: Uint8Array, start: numbe
   if (bits > 0) buffer[length++] = BASE32.charCodeAt((value << (5 - bits)) & 31);
   writer.length = length;
 }
+
+/**
+ * The string form of a CID, as `cid.toString()` gives it, without multiformats' per-CID string
+ * cache (a WeakMap entry per CID, which costs more than encoding the few bytes again).
+ */
+export function cidToString(cid: CID): string {
+  const { bytes } = cid;
+  const writer = cidTextWriter;
+  writer.reset();
+  writeCidText(writer, bytes, 0, bytes.length);
+  return writer.text();
+}
+
+/** Reused by `cidToString`: synchronous and never re-entered. */
+const cidTextWriter = new JsonWriter();
 
 /** Standard base64 without padding (Go `base64.RawStdEncoding`). */
 export function writeBase64(writer: JsonWriter, bytes: Uint8Array, start: number, end: number): void {

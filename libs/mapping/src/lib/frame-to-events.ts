@@ -8,6 +8,7 @@ import type {
   IdentityEvent,
   JetstreamEvent,
 } from '@jetstream-ts/models';
+import { cidToString } from './binary-text.js';
 import { RecordConversionError } from './record-conversion-error.js';
 import { recordToJson } from './record-to-json.js';
 import { isRfc3339 } from './rfc3339.js';
@@ -124,7 +125,7 @@ function opEvents({ frame, records }: CommitWithRecords, drops?: DropReporter): 
       continue;
     }
     const operation: CommitOperation = action;
-    events.push(commitEvent(repo, seq, { rev, operation, collection, rkey, record, cid: block.cid.toString() }));
+    events.push(commitEvent(repo, seq, { rev, operation, collection, rkey, record, cid: cidToString(block.cid) }));
   }
   return events;
 }

@@ -216,9 +216,14 @@ export class JsonWriter {
     return this.buffer.toString(this.ascii ? 'latin1' : 'utf8', 0, this.length);
   }
 
-  /** A copy of the written bytes. */
+  /**
+   * A copy of the written bytes. `Buffer.allocUnsafe` takes small copies from Node's shared
+   * pool, several times cheaper than a fresh `Uint8Array` per event.
+   */
   bytes(): Uint8Array {
-    return new Uint8Array(this.buffer.subarray(0, this.length));
+    const copy = Buffer.allocUnsafe(this.length);
+    this.buffer.copy(copy, 0, 0, this.length);
+    return copy;
   }
 }
 

@@ -207,6 +207,19 @@ describe('strings (§2.6: Go escaping)', () => {
 
   it('writes non-ASCII text as raw UTF-8', () => expectJson(text('héllo 日本 😀'), '{"s":"héllo 日本 😀"}'));
 
+  it('does not escape C1 controls, U+FEFF, U+FFFE or U+FFFD (only ASCII controls, <>&, U+2028/9 are)', () => {
+    expectJson(text('\u0085\u009f\ufeff\ufffe\ufffd'), '{"s":"\u0085\u009f\ufeff\ufffe\ufffd"}');
+  });
+
+  it.each([
+    ['an encoded surrogate (ED A0 80)', [0xed, 0xa0, 0x80], 3],
+    ['an overlong slash (C0 AF)', [0xc0, 0xaf], 2],
+    ['a code point above U+10FFFF (F4 90 80 80)', [0xf4, 0x90, 0x80, 0x80], 4],
+    ['a lone continuation byte (80)', [0x80], 1],
+  ])('replaces %s byte by byte with \\ufffd', (_name, bytes, count) => {
+    expectJson(cborMap([['s', cborTextBytes(Uint8Array.from([0x78, ...bytes, 0x79]))]]), `{"s":"x${'\\ufffd'.repeat(count)}y"}`);
+  });
+
   it('replaces an invalid byte with \\ufffd', () => {
     expectJson(cborMap([['s', cborTextBytes(Uint8Array.of(0x61, 0xff, 0x62))]]), String.raw`{"s":"a\ufffdb"}`);
   });

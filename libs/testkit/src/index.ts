@@ -7,3 +7,4 @@ export * from './lib/build-frame.js';
 export * from './lib/fixtures.js';
 export * from './lib/tid.js';
 export * from './lib/drop-recorder.js';
+export * from './lib/example-records.js';

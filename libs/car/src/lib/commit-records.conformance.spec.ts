@@ -11,11 +11,13 @@ import type { CommitBody, FirehoseFrame } from '@jetstream-ts/models';
 import {
   buildCommit,
   concatBytes,
+  createPost,
   createDropRecorder,
   dagCborBlock,
   encodeCar,
   loadIndigoCommitFrame,
   loadIndigoScenario,
+  postRecord,
   readCar,
   type BuildCommitOptions,
   type RecordWrite,
@@ -26,14 +28,8 @@ import { extractRecords } from './extract-records.js';
 
 const did = 'did:plc:ewvi7nxzyoun6zhxrhs64oiz';
 const rev = '3l3qo2vutsw2b';
-const post = (text: string) => ({ $type: 'app.bsky.feed.post', text, createdAt: '2024-09-25T00:00:00.000Z' });
-const create = (rkey: string, text: string, extra: Partial<RecordWrite> = {}): RecordWrite => ({
-  action: 'create',
-  collection: 'app.bsky.feed.post',
-  rkey,
-  record: post(text),
-  ...extra,
-});
+const post = postRecord;
+const create = createPost;
 
 function commit(writes: RecordWrite[], options: Partial<BuildCommitOptions> = {}) {
   return buildCommit({ did, rev, seq: 11, writes, ...options });

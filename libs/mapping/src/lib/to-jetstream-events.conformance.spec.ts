@@ -11,6 +11,7 @@ import {
   buildCommit,
   commitFrame,
   createDropRecorder,
+  createPost,
   dagCborBlock,
   errorFrame,
   identityFrame,
@@ -19,6 +20,7 @@ import {
   loadIndigoCommitFrame,
   loadIndigoScenario,
   messageFrame,
+  postRecord,
   syncFrame,
   type BuildCommitOptions,
   type DropRecorder,
@@ -128,16 +130,10 @@ describe('v1 JSON of the real fixture frames', () => {
 const did = 'did:plc:ewvi7nxzyoun6zhxrhs64oiz';
 const rev = '3l3qo2vutsw2b';
 const time = '2024-09-25T12:00:00.000Z';
-const post = (text: string) => ({ $type: 'app.bsky.feed.post', createdAt: '2024-09-25T00:00:00.000Z', text });
+const post = postRecord;
 const postJson = (text: string) => `{"$type":"app.bsky.feed.post","createdAt":"2024-09-25T00:00:00.000Z","text":"${text}"}`;
 const cidOf = (record: unknown) => dagCborBlock(record).cid.toString();
-const create = (rkey: string, text: string, extra: Partial<RecordWrite> = {}): RecordWrite => ({
-  action: 'create',
-  collection: 'app.bsky.feed.post',
-  rkey,
-  record: post(text),
-  ...extra,
-});
+const create = createPost;
 /** The v1 line of a post create by `did` at rev `rev`. */
 const createdLine = (timeUs: number, rkey: string, text: string) =>
   `{"did":"${did}","time_us":${timeUs},"kind":"commit","commit":{"rev":"${rev}","operation":"create","collection":"app.bsky.feed.post","rkey":"${rkey}","record":${postJson(text)},"cid":"${cidOf(post(text))}"}}`;

@@ -23,6 +23,7 @@ import {
   encodeRecord,
   rawCidOf,
 } from '@jetstream-ts/testkit';
+import { base58btc } from 'multiformats/bases/base58';
 import { CID } from 'multiformats/cid';
 import { encodeEventJson, frameToEvents, RecordConversionError, recordToJson } from '../index.js';
 
@@ -205,6 +206,10 @@ describe('strings (§2.6: Go escaping)', () => {
     );
   });
 
+  it('writes backspace and form feed as \\u0008 and \\u000c (goccy has no short form for them)', () => {
+    expectJson(text('a\bb\fc'), String.raw`{"s":"a\u0008b\u000cc"}`);
+  });
+
   it('writes non-ASCII text as raw UTF-8', () => expectJson(text('héllo 日本 😀'), '{"s":"héllo 日本 😀"}'));
 
   it('does not escape C1 controls, U+FEFF, U+FFFE or U+FFFD (only ASCII controls, <>&, U+2028/9 are)', () => {
@@ -268,6 +273,83 @@ describe('numbers (§2.6)', () => {
   it('does not crash on an unsigned integer above 2^63 (reference: UNCONFIRMED)', () => {
     const { lines } = throughPipeline(cborMap([['u', cborInt(2n ** 64n - 1n)]]));
     expect(lines.length).toBeGreaterThanOrEqual(1);
+  });
+});
+
+/**
+ * Where §2.6 summarises, these follow the source it summarises: indigo `atproto/atdata/parse.go`
+ * (parseMap, parseBlob, parseLegacyBlob, parseLink, parseFloat, parseObject) and `cidlink.go`.
+ */
+describe('atproto data model details (indigo atdata, which v1 runs for §2.6)', () => {
+  const ref = rawCidOf(new TextEncoder().encode('image bytes'));
+  const blob = (fields: Record<string, unknown>) => ({ $type: 'blob', ref, mimeType: 'image/png', size: 10, ...fields });
+
+  it.each([
+    ['negative size', blob({ size: -1 })],
+    ['size not a number', blob({ size: '10' })],
+    ['mimeType not a string', blob({ mimeType: 5 })],
+    ['ref a plain string', blob({ ref: ref.toString() })],
+    ['no ref (4 fields with another key)', { $type: 'blob', mimeType: 'image/png', size: 10, other: 1 }],
+  ])('drops a blob with %s', (_name, value) => expectDropped(encodeRecord({ image: value })));
+
+  it('accepts a blob whose ref is a {"$link": cid} map, and an integral float size', () => {
+    const bytes = cborMap([
+      [
+        'image',
+        cborMap([
+          ['$type', cborText('blob')],
+          ['ref', cborMap([['$link', cborText(ref.toString())]])],
+          ['mimeType', cborText('image/png')],
+          ['size', cborFloat64(10)],
+        ]),
+      ],
+    ]);
+    expectJson(bytes, `{"image":{"$type":"blob","ref":{"$link":"${ref.toString()}"},"mimeType":"image/png","size":10}}`);
+  });
+
+  it.each([
+    ['an invalid cid', { cid: 'not-a-cid', mimeType: 'image/jpeg' }],
+    ['a mimeType that is not a string', { cid: ref.toString(), mimeType: 5 }],
+  ])('drops a legacy blob with %s', (_name, value) => expectDropped(encodeRecord({ avatar: value })));
+
+  it('writes a legacy blob whose cid is a link, or an upper-case base32 string, with the canonical cid string', () => {
+    expectJson(
+      encodeRecord({ a: { cid: ref, mimeType: 'image/jpeg' }, b: { cid: ref.toString().toUpperCase(), mimeType: 'image/jpeg' } }),
+      `{"a":{"cid":"${ref.toString()}","mimeType":"image/jpeg"},"b":{"cid":"${ref.toString()}","mimeType":"image/jpeg"}}`,
+    );
+  });
+
+  it('writes a {"$link"} string in canonical form (base32 lower case for CIDv1)', () => {
+    const cid = dagCborBlock({ n: 3 }).cid;
+    expectJson(
+      encodeRecord({ upper: { $link: cid.toString().toUpperCase() }, base58: { $link: cid.toString(base58btc) } }),
+      `{"base58":{"$link":"${cid.toString()}"},"upper":{"$link":"${cid.toString()}"}}`,
+    );
+  });
+
+  it.each([
+    ['a blob', blob({})],
+    ['a legacy blob', { cid: ref.toString(), mimeType: 'image/jpeg' }],
+    ['a $link map', { $link: ref.toString() }],
+    ['a $bytes map', { $bytes: 'AQID' }],
+  ])('drops a record that is %s at the top level ("top-level datum was not an object")', (_name, value) =>
+    expectDropped(encodeRecord(value)),
+  );
+
+  it.each([
+    ['1e19 (integral, beyond int64)', 1e19],
+    ['Infinity', Infinity],
+    ['-Infinity', -Infinity],
+  ])('drops the float %s', (_name, value) => expectDropped(cborMap([['f', cborFloat64(value)]])));
+
+  it('writes the floats -0 and -2^63 as the integers 0 and -9223372036854775808', () => {
+    expectJson(
+      cborMap([
+        ['a', cborFloat64(-0)],
+        ['b', cborFloat64(-(2 ** 63))],
+      ]),
+      '{"a":0,"b":-9223372036854775808}',
+    );
   });
 });
 

@@ -87,6 +87,12 @@ describe('extractCommitRecords conformance: constructed commits', () => {
     expect(extracted(next.body)).toEqual([hex(dagCborBlock(post('new')).bytes)]);
   });
 
+  it('reads the signed commit from the CAR root, not from the frame commit field (v1 ignores it)', () => {
+    const built = commit([create('a', 'one')]);
+    const body = { ...built.body, commit: dagCborBlock({ unrelated: true }).cid };
+    expect(extracted(body)).toEqual([hex(dagCborBlock(post('one')).bytes)]);
+  });
+
   it('drops only the op whose record block does not hash to its CID', () => {
     const built = commit([create('a', 'one', { corruptBlock: true }), create('b', 'two')]);
     const drops = createDropRecorder();

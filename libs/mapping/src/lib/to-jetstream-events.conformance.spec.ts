@@ -359,6 +359,14 @@ describe('v1 JSON of identity and account frames', () => {
     ]);
   });
 
+  it('keeps an empty handle or status (indigo *string fields: omitempty drops nil only)', () => {
+    const frames = [identityFrame({ seq: 1, did, time, handle: '' }), accountFrame({ seq: 2, did, time, active: false, status: '' })];
+    expect(v1Lines(frames, 1)).toEqual([
+      `{"did":"${did}","time_us":1,"kind":"identity","identity":{"did":"${did}","handle":"","seq":1,"time":"${time}"}}`,
+      `{"did":"${did}","time_us":2,"kind":"account","account":{"active":false,"did":"${did}","seq":2,"status":"","time":"${time}"}}`,
+    ]);
+  });
+
   it('treats a null handle or status as absent', () => {
     const frames = [
       messageFrame('#identity', { seq: 1, did, time, handle: null }),

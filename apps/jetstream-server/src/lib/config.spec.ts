@@ -1,0 +1,129 @@
+import { serverCommand, type ServerConfig } from './config.js';
+
+/** Runs the command line like the binary would, capturing the config or the output and exit code. */
+async function run(args: string[], env: Record<string, string> = {}) {
+  const saved = { ...process.env };
+  for (const key of Object.keys(process.env)) if (key.startsWith('JETSTREAM_')) delete process.env[key];
+  Object.assign(process.env, env);
+  let config: ServerConfig | undefined;
+  let output = '';
+  const command = serverCommand((parsed) => {
+    config = parsed;
+  })
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => (output += text), writeErr: (text) => (output += text) });
+  try {
+    await command.parseAsync(['node', 'jetstream-server', ...args]);
+    return { config, output, exitCode: 0 };
+  } catch (error) {
+    return { config, output, exitCode: (error as { exitCode: number }).exitCode };
+  } finally {
+    process.env = saved;
+  }
+}
+
+describe('server configuration', () => {
+  it('has the v1 defaults', async () => {
+    const { config } = await run([]);
+    expect(config).toEqual<ServerConfig>({
+      wsUrl: 'wss://bsky.network/xrpc/com.atproto.sync.subscribeRepos',
+      workerCount: 100,
+      maxQueueSize: 1000,
+      listenAddr: { port: 6008 },
+      metricsListenAddr: { port: 6009 },
+      dataDir: './data',
+      zstdDictionaryPath: undefined,
+      eventTtlMs: 86_400_000,
+      maxSubRate: 5000,
+      overrideRelayCursor: -1,
+      livenessTtlMs: 15_000,
+    });
+  });
+
+  it('reads every flag', async () => {
+    const { config } = await run([
+      '--ws-url=ws://127.0.0.1:2470/xrpc/com.atproto.sync.subscribeRepos',
+      '--worker-count=10',
+      '--max-queue-size=5',
+      '--listen-addr=127.0.0.1:7008',
+      '--metrics-listen-addr=[::1]:7009',
+      '--data-dir=/tmp/js',
+      '--zstd-dictionary-path=/tmp/dict',
+      '--event-ttl=1h30m',
+      '--max-sub-rate=2.5',
+      '--override-relay-cursor=0',
+      '--liveness-ttl',
+      '500ms',
+    ]);
+    expect(config).toEqual<ServerConfig>({
+      wsUrl: 'ws://127.0.0.1:2470/xrpc/com.atproto.sync.subscribeRepos',
+      workerCount: 10,
+      maxQueueSize: 5,
+      listenAddr: { host: '127.0.0.1', port: 7008 },
+      metricsListenAddr: { host: '::1', port: 7009 },
+      dataDir: '/tmp/js',
+      zstdDictionaryPath: '/tmp/dict',
+      eventTtlMs: 5_400_000,
+      maxSubRate: 2.5,
+      overrideRelayCursor: 0,
+      livenessTtlMs: 500,
+    });
+  });
+
+  it('reads the JETSTREAM_* variables, and a flag wins over its variable', async () => {
+    const { config } = await run(['--data-dir=/from/flag'], {
+      JETSTREAM_WS_URL: 'wss://relay.example/xrpc/com.atproto.sync.subscribeRepos',
+      JETSTREAM_WORKER_COUNT: '7',
+      JETSTREAM_MAX_QUEUE_SIZE: '8',
+      JETSTREAM_LISTEN_ADDR: ':1234',
+      JETSTREAM_METRICS_LISTEN_ADDR: 'localhost:1235',
+      JETSTREAM_DATA_DIR: '/from/env',
+      JETSTREAM_ZSTD_DICTIONARY_PATH: '/dict',
+      JETSTREAM_EVENT_TTL: '48h',
+      JETSTREAM_MAX_SUB_RATE: '100',
+      JETSTREAM_OVERRIDE_RELAY_CURSOR: '12345',
+      JETSTREAM_LIVENESS_TTL: '1m',
+    });
+    expect(config).toEqual<ServerConfig>({
+      wsUrl: 'wss://relay.example/xrpc/com.atproto.sync.subscribeRepos',
+      workerCount: 7,
+      maxQueueSize: 8,
+      listenAddr: { port: 1234 },
+      metricsListenAddr: { host: 'localhost', port: 1235 },
+      dataDir: '/from/flag',
+      zstdDictionaryPath: '/dict',
+      eventTtlMs: 172_800_000,
+      maxSubRate: 100,
+      overrideRelayCursor: 12345,
+      livenessTtlMs: 60_000,
+    });
+  });
+
+  it.each([
+    [['--event-ttl=forever'], {}, "option '--event-ttl <duration>' argument 'forever' is invalid. Not a duration"],
+    [['--liveness-ttl=0s'], {}, 'The duration must be greater than 0.'],
+    [[], { JETSTREAM_LIVENESS_TTL: '-5s' }, 'The duration must be greater than 0.'],
+    [['--listen-addr=6008'], {}, "option '--listen-addr <addr>' argument '6008' is invalid. Not a listen address"],
+    [['--worker-count=ten'], {}, 'Not an integer.'],
+    [['--override-relay-cursor=-2'], {}, 'Must be at least -1.'],
+    [['--max-sub-rate=0'], {}, 'Not a number greater than 0.'],
+    [['--ws-url=https://bsky.network'], {}, 'The relay URL must start with ws:// or wss://.'],
+    [[], { JETSTREAM_MAX_QUEUE_SIZE: '1.5' }, 'Not an integer.'],
+    [['--no-such-flag'], {}, "unknown option '--no-such-flag'"],
+  ])('rejects %j %j with a clear error', async (args, env, message) => {
+    const result = await run(args, env);
+    expect(result.config).toBeUndefined();
+    expect(result.exitCode).not.toBe(0);
+    expect(result.output).toContain(message);
+  });
+
+  it('prints help with every flag, and the version', async () => {
+    const help = await run(['--help']);
+    for (const flag of ['--ws-url', '--worker-count', '--max-queue-size', '--listen-addr', '--metrics-listen-addr', '--data-dir', '--zstd-dictionary-path', '--event-ttl', '--max-sub-rate', '--override-relay-cursor', '--liveness-ttl']) {
+      expect(help.output).toContain(flag);
+    }
+    expect(help.output).toContain('JETSTREAM_LIVENESS_TTL');
+    expect(help.output).toContain('default: 24h');
+    expect((await run(['-v'])).output).toBe('0.1.0\n');
+  });
+});

@@ -1,0 +1,112 @@
+import { DEFAULT_RELAY_URL } from '@jetstream-ts/models';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { parseGoDuration } from './duration.js';
+import { parseListenAddress, type ListenAddress } from './listen-address.js';
+
+/** The server's configuration: v1's flags (reference §6), same names, defaults and variables. */
+export interface ServerConfig {
+  wsUrl: string;
+  /** Accepted for compatibility; the pipeline is ordered and needs no worker pool. */
+  workerCount: number;
+  /** Accepted for compatibility; it had no effect in v1 either. */
+  maxQueueSize: number;
+  listenAddr: ListenAddress;
+  metricsListenAddr: ListenAddress;
+  dataDir: string;
+  /** Accepted for compatibility; like v1, the embedded v1 dictionary is always used. */
+  zstdDictionaryPath: string | undefined;
+  eventTtlMs: number;
+  maxSubRate: number;
+  /** >= 0 overrides the stored relay cursor at start-up; -1 keeps it. */
+  overrideRelayCursor: number;
+  livenessTtlMs: number;
+}
+
+export const SERVER_VERSION = '0.1.0';
+
+const positiveDuration = (text: string) => {
+  const ms = parseGoDuration(text);
+  if (ms === undefined) throw new InvalidArgumentError('Not a duration (examples: 24h, 15s, 1h30m, 500ms).');
+  if (ms <= 0) throw new InvalidArgumentError('The duration must be greater than 0.');
+  return ms;
+};
+const integer = (min: number) => (text: string) => {
+  const value = Number(text.trim());
+  if (text.trim() === '' || !Number.isSafeInteger(value)) throw new InvalidArgumentError('Not an integer.');
+  if (value < min) throw new InvalidArgumentError(`Must be at least ${min}.`);
+  return value;
+};
+const positiveNumber = (text: string) => {
+  const value = Number(text.trim());
+  if (text.trim() === '' || !Number.isFinite(value) || value <= 0) throw new InvalidArgumentError('Not a number greater than 0.');
+  return value;
+};
+const listenAddress = (text: string) => {
+  const address = parseListenAddress(text);
+  if (address === undefined) throw new InvalidArgumentError('Not a listen address (examples: :6008, 127.0.0.1:6008, [::1]:6008).');
+  return address;
+};
+const relayUrl = (text: string) => {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new InvalidArgumentError('Not a URL.');
+  }
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new InvalidArgumentError('The relay URL must start with ws:// or wss://.');
+  return text;
+};
+
+/**
+ * The `jetstream-server` command line, v1-compatible: every flag also reads its `JETSTREAM_*`
+ * variable (a flag wins over the variable, the variable over the default), durations are Go
+ * durations, and `--help`/`-h`, `--version`/`-v` work as in urfave/cli. Invalid values are
+ * rejected with a message naming the option (v1 panicked on a liveness TTL <= 0).
+ *
+ * @example
+ * const config = parseServerConfig(process.argv, process.env);
+ *
+ * @param onConfig Called with the parsed configuration when the command runs.
+ * @return The commander program (call `parse`/`parseAsync`).
+ */
+export function serverCommand(onConfig: (config: ServerConfig) => void | Promise<void>): Command {
+  const option = (flags: string, description: string, env: string, parse: (text: string) => unknown, fallback: unknown, shown?: string) =>
+    new Option(flags, description).env(env).argParser(parse).default(fallback, shown);
+  return new Command('jetstream-server')
+    .description('atproto firehose translation service (Jetstream v1 wire contract)')
+    .version(SERVER_VERSION, '-v, --version')
+    .helpOption('-h, --help')
+    .addOption(option('--ws-url <url>', 'full websocket path to the ATProto SubscribeRepos XRPC endpoint', 'JETSTREAM_WS_URL', relayUrl, DEFAULT_RELAY_URL))
+    .addOption(option('--worker-count <n>', 'accepted for v1 compatibility (ingest is one ordered pipeline)', 'JETSTREAM_WORKER_COUNT', integer(1), 100))
+    .addOption(option('--max-queue-size <n>', 'accepted for v1 compatibility (no effect, as in v1)', 'JETSTREAM_MAX_QUEUE_SIZE', integer(1), 1000))
+    .addOption(option('--listen-addr <addr>', 'addr to serve the websocket on', 'JETSTREAM_LISTEN_ADDR', listenAddress, parseListenAddress(':6008'), ':6008'))
+    .addOption(
+      option('--metrics-listen-addr <addr>', 'addr to serve /metrics, /healthz and /readyz on', 'JETSTREAM_METRICS_LISTEN_ADDR', listenAddress, parseListenAddress(':6009'), ':6009'),
+    )
+    .addOption(option('--data-dir <dir>', 'directory of the event store', 'JETSTREAM_DATA_DIR', String, './data'))
+    .addOption(
+      new Option('--zstd-dictionary-path <path>', 'accepted for v1 compatibility; the v1 dictionary is always used').env('JETSTREAM_ZSTD_DICTIONARY_PATH'),
+    )
+    .addOption(option('--event-ttl <duration>', 'time to keep events for replay', 'JETSTREAM_EVENT_TTL', positiveDuration, 24 * 3_600_000, '24h'))
+    .addOption(option('--max-sub-rate <rate>', 'max events per second per subscriber IP', 'JETSTREAM_MAX_SUB_RATE', positiveNumber, 5000))
+    .addOption(
+      option('--override-relay-cursor <seq>', 'relay cursor to start from instead of the stored one (-1: stored)', 'JETSTREAM_OVERRIDE_RELAY_CURSOR', integer(-1), -1),
+    )
+    .addOption(option('--liveness-ttl <duration>', 'reconnect to the relay when no frame came for this long; also the trim period', 'JETSTREAM_LIVENESS_TTL', positiveDuration, 15_000, '15s'))
+    .allowExcessArguments(false)
+    .action(async (options: Record<string, unknown>) => {
+      await onConfig({
+        wsUrl: options['wsUrl'] as string,
+        workerCount: options['workerCount'] as number,
+        maxQueueSize: options['maxQueueSize'] as number,
+        listenAddr: options['listenAddr'] as ListenAddress,
+        metricsListenAddr: options['metricsListenAddr'] as ListenAddress,
+        dataDir: options['dataDir'] as string,
+        zstdDictionaryPath: options['zstdDictionaryPath'] as string | undefined,
+        eventTtlMs: options['eventTtl'] as number,
+        maxSubRate: options['maxSubRate'] as number,
+        overrideRelayCursor: options['overrideRelayCursor'] as number,
+        livenessTtlMs: options['livenessTtl'] as number,
+      });
+    });
+}

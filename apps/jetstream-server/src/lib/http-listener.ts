@@ -1,0 +1,76 @@
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { ListenAddress } from './listen-address.js';
+
+/** Answers a plain HTTP request; return false to fall through to 404. */
+export type RequestHandler = (request: IncomingMessage, response: ServerResponse, path: string) => boolean;
+/** Takes over an upgrade request (the socket is yours); return false to refuse it. */
+export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer, path: string) => boolean;
+
+/** A started HTTP listener. */
+export interface HttpListener {
+  /** The bound address (port resolved when 0 was asked for). */
+  readonly address: AddressInfo;
+  readonly server: Server;
+  /** Stops accepting, ends idle keep-alive connections, and resolves once closed (or after `graceMs`, dropping the rest). */
+  close(graceMs?: number): Promise<void>;
+}
+
+/**
+ * Starts an HTTP server on `address` with v1's (Echo's) conventions for what it does not
+ * handle: unknown paths get 404 `{"message":"Not Found"}` and failures 500, both JSON.
+ *
+ * @param address Where to listen.
+ * @param handlers Request and upgrade handlers.
+ * @return The listener, once it is accepting connections.
+ */
+export async function startHttpListener(address: ListenAddress, handlers: { request: RequestHandler; upgrade?: UpgradeHandler }): Promise<HttpListener> {
+  const server = createServer((request, response) => {
+    const path = pathOf(request);
+    try {
+      if (!handlers.request(request, response, path)) sendJsonMessage(response, 404, 'Not Found');
+    } catch {
+      if (!response.headersSent) sendJsonMessage(response, 500, 'Internal Server Error');
+      else response.destroy();
+    }
+  });
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (handlers.upgrade?.(request, socket, head, pathOf(request))) return;
+    socket.end('HTTP/1.1 404 Not Found\r\nContent-Type: application/json; charset=UTF-8\r\nConnection: close\r\n\r\n{"message":"Not Found"}\n');
+  });
+  server.listen(address.port, address.host);
+  await once(server, 'listening');
+  return {
+    address: server.address() as AddressInfo,
+    server,
+    close: (graceMs = 5_000) =>
+      new Promise<void>((resolve) => {
+        const force = setTimeout(() => server.closeAllConnections(), graceMs);
+        server.close(() => {
+          clearTimeout(force);
+          resolve();
+        });
+        server.closeIdleConnections();
+      }),
+  };
+}
+
+/** An Echo-style JSON error: `{"message":"..."}` and a newline (Go's json.Encoder). */
+export function sendJsonMessage(response: ServerResponse, status: number, message: string): void {
+  response.writeHead(status, { 'Content-Type': 'application/json; charset=UTF-8' });
+  response.end(`${JSON.stringify({ message })}\n`);
+}
+
+/** Sends a text/plain body. */
+export function sendText(response: ServerResponse, status: number, text: string, contentType = 'text/plain; charset=UTF-8'): void {
+  response.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text) });
+  response.end(response.req.method === 'HEAD' ? undefined : text);
+}
+
+function pathOf(request: IncomingMessage): string {
+  const target = request.url ?? '/';
+  const query = target.indexOf('?');
+  return query === -1 ? target : target.slice(0, query);
+}

@@ -1,0 +1,183 @@
+import 'reflect-metadata';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CursorBuffer, openLmdbEventStore, type EventStore } from '@jetstream-ts/cursor-buffer';
+import { startFakeRelay, type FakeRelay } from '@jetstream-ts/fake-relay';
+import { identityFrame, infoFrame, syncFrame } from '@jetstream-ts/testkit';
+import { pino } from 'pino';
+import type { ServerConfig } from './config.js';
+import { createServerContainer, resolveJetstreamServer } from './container.js';
+import type { JetstreamServer } from './jetstream-server.js';
+import { identityOnlyStages } from './test-stages.test-util.js';
+import { TOKENS } from './tokens.js';
+
+const TIME = '2024-01-01T00:00:00.000Z';
+const identity = (seq: number) => identityFrame({ seq, did: `did:plc:${seq}`, time: TIME });
+const sync = (seq: number) => syncFrame({ seq, did: 'did:plc:s', blocks: new Uint8Array(), rev: 'r', time: TIME });
+
+function configFor(relay: FakeRelay, dataDir: string, overrides: Partial<ServerConfig> = {}): ServerConfig {
+  return {
+    wsUrl: relay.url,
+    workerCount: 100,
+    maxQueueSize: 1000,
+    listenAddr: { host: '127.0.0.1', port: 0 },
+    metricsListenAddr: { host: '127.0.0.1', port: 0 },
+    dataDir,
+    zstdDictionaryPath: undefined,
+    eventTtlMs: 86_400_000,
+    maxSubRate: 5000,
+    overrideRelayCursor: -1,
+    livenessTtlMs: 15_000,
+    ...overrides,
+  };
+}
+
+/** A server on loopback with test stages; `log` is its event log, to watch what it committed. */
+function serverFor(config: ServerConfig): { server: JetstreamServer; log: CursorBuffer } {
+  const container = createServerContainer(config);
+  container.register(TOKENS.logger, { useValue: pino({ level: 'silent' }) });
+  container.register(TOKENS.ingestStages, { useValue: identityOnlyStages });
+  const log = container.resolve(TOKENS.eventLog);
+  return { server: resolveJetstreamServer(container), log };
+}
+
+async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Opens the store the server wrote, reads it all, and closes it. */
+async function storedEvents(dataDir: string) {
+  const store = openLmdbEventStore({ path: join(dataDir, 'events') });
+  try {
+    return { dids: store.readFrom(0, 10_000).map((event) => event.did), times: store.readFrom(0, 10_000).map((event) => event.time_us), relayCursor: store.relayCursor() };
+  } finally {
+    await store.close();
+  }
+}
+
+describe('JetstreamServer', () => {
+  let dataDir: string;
+  let relay: FakeRelay;
+  let server: JetstreamServer | undefined;
+
+  beforeEach(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'jetstream-server-'));
+  });
+  afterEach(async () => {
+    await server?.stop();
+    server = undefined;
+    await relay?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('serves v1 HTTP: welcome text, CORS, JSON 404 and 405', async () => {
+    relay = await startFakeRelay({ frames: [] });
+    ({ server } = serverFor(configFor(relay, dataDir)));
+    await server.start();
+    const base = `http://127.0.0.1:${server.publicAddress!.port}`;
+
+    const welcome = await fetch(`${base}/`, { headers: { Origin: 'https://example.com' } });
+    expect(welcome.status).toBe(200);
+    expect(welcome.headers.get('content-type')).toBe('text/plain; charset=UTF-8');
+    expect(welcome.headers.get('access-control-allow-origin')).toBe('*');
+    expect(await welcome.text()).toBe('Welcome to Jetstream');
+
+    const preflight = await fetch(`${base}/subscribe`, {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://example.com', 'Access-Control-Request-Method': 'GET' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-methods')).toBe('GET,HEAD,OPTIONS');
+
+    const missing = await fetch(`${base}/nope`);
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-type')).toBe('application/json; charset=UTF-8');
+    expect(await missing.text()).toBe('{"message":"Not Found"}\n');
+
+    const post = await fetch(`${base}/`, { method: 'POST' });
+    expect(post.status).toBe(405);
+    expect(await post.json()).toEqual({ message: 'Method Not Allowed' });
+  });
+
+  it('serves /metrics, /healthz and /readyz on the metrics listener', async () => {
+    relay = await startFakeRelay({ frames: [] });
+    ({ server } = serverFor(configFor(relay, dataDir)));
+    await server.start();
+    const base = `http://127.0.0.1:${server.metricsAddress!.port}`;
+    const metrics = await fetch(`${base}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toContain('process_cpu_user_seconds_total');
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    expect((await fetch(`${base}/nope`)).status).toBe(404);
+  });
+
+  it('ingests the relay into the store: events in relay order, the cursor past frames without events', async () => {
+    relay = await startFakeRelay({ frames: [identity(1), sync(2), identity(3), infoFrame({ name: 'OutdatedCursor' }), identity(4), sync(5)] });
+    let log: CursorBuffer;
+    ({ server, log } = serverFor(configFor(relay, dataDir)));
+    await server.start();
+    await until(() => log.relayCursor() === 5, 'the last frame to be committed');
+    await server.stop();
+    const stored = await storedEvents(dataDir);
+    expect(stored.dids).toEqual(['did:plc:1', 'did:plc:3', 'did:plc:4']);
+    expect(stored.relayCursor).toBe(5);
+  });
+
+  it('resumes after a restart from the committed cursor, continuing time_us above the stored head', async () => {
+    relay = await startFakeRelay({ frames: [identity(1), identity(2)] });
+    let log: CursorBuffer;
+    ({ server, log } = serverFor(configFor(relay, dataDir)));
+    await server.start();
+    await until(() => log.relayCursor() === 2, 'the first frames');
+    await server.stop();
+
+    relay.append([identity(3), sync(4), identity(5)]);
+    ({ server, log } = serverFor(configFor(relay, dataDir)));
+    await server.start();
+    await until(() => log.relayCursor() === 5, 'the frames after the cursor');
+    await server.stop();
+    expect(relay.connections[1]?.cursor).toBe(2);
+    const stored = await storedEvents(dataDir);
+    expect(stored.dids).toEqual(['did:plc:1', 'did:plc:2', 'did:plc:3', 'did:plc:5']);
+    expect(stored.relayCursor).toBe(5);
+    expect(stored.times.every((time, i) => i === 0 || time > stored.times[i - 1]!)).toBe(true);
+  });
+
+  it('starts from --override-relay-cursor instead of the stored cursor', async () => {
+    relay = await startFakeRelay({ frames: [identity(1), identity(2), identity(3)] });
+    let log: CursorBuffer;
+    ({ server, log } = serverFor(configFor(relay, dataDir, { overrideRelayCursor: 1 })));
+    await server.start();
+    await until(() => log.relayCursor() === 3, 'the frames after the override');
+    await server.stop();
+    expect(relay.connections[0]?.cursor).toBe(1);
+    expect((await storedEvents(dataDir)).dids).toEqual(['did:plc:2', 'did:plc:3']);
+  });
+
+  it('reports failure when the store rejects a commit', async () => {
+    relay = await startFakeRelay({ frames: [identity(1)] });
+    const container = createServerContainer(configFor(relay, dataDir));
+    container.register(TOKENS.logger, { useValue: pino({ level: 'silent' }) });
+    container.register(TOKENS.ingestStages, { useValue: identityOnlyStages });
+    const store = openLmdbEventStore({ path: join(dataDir, 'events') });
+    const failingStore: EventStore = {
+      append: () => Promise.reject(new Error('disk full')),
+      relayCursor: () => store.relayCursor(),
+      readFrom: (from, limit) => store.readFrom(from, limit),
+      headTimeUs: () => store.headTimeUs(),
+      oldestTimeUs: () => store.oldestTimeUs(),
+      trimOlderThan: (timeUs) => store.trimOlderThan(timeUs),
+      close: () => store.close(),
+    };
+    container.register(TOKENS.eventLog, { useValue: new CursorBuffer(failingStore) });
+    server = resolveJetstreamServer(container);
+    await server.start();
+    await expect(server.failed).rejects.toThrow('disk full');
+  });
+});

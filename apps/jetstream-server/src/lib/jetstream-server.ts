@@ -1,0 +1,138 @@
+import { expireEvents, type CursorBuffer } from '@jetstream-ts/cursor-buffer';
+import { ingestFrames, IngestProgress, type IngestPlugin, type IngestStages } from '@jetstream-ts/ingest';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { Subject, takeUntil, type Subscription } from 'rxjs';
+import type { ServerConfig } from './config.js';
+import { startHttpListener, type HttpListener } from './http-listener.js';
+import { metricsRoutes } from './metrics-routes.js';
+import { publicRoutes, type SubscribeEndpoint } from './public-routes.js';
+import type { UpstreamSource } from './tokens.js';
+
+export interface JetstreamServerParts {
+  config: ServerConfig;
+  logger: Logger;
+  registry: Registry;
+  log: CursorBuffer;
+  upstream: UpstreamSource;
+  stages: IngestStages;
+  plugins: readonly IngestPlugin[];
+  subscribe?: SubscribeEndpoint;
+}
+
+/** v1 waits 10 s for everything at shutdown; we keep the total under that. */
+const DRAIN_TIMEOUT_MS = 5_000;
+const LISTENER_GRACE_MS = 3_000;
+
+/**
+ * The running server: ingest (relay → store), retention, the public listener and the metrics
+ * listener. `start()` brings them up; `stop()` stops reading the relay, commits what was read
+ * (events and relay cursor), closes the listeners and the store. `failed` rejects if ingestion
+ * fails (the store is unusable): the process should then stop and exit non-zero.
+ */
+export class JetstreamServer {
+  readonly #parts: JetstreamServerParts;
+  readonly #stopReading = new Subject<void>();
+  readonly #subscriptions: Subscription[] = [];
+  readonly #listeners: HttpListener[] = [];
+  #ready = false;
+  #drained: Promise<void> = Promise.resolve();
+  #failed!: (error: unknown) => void;
+  #stopping: Promise<void> | undefined;
+  /** Rejects when ingestion fails; never resolves otherwise. */
+  readonly failed: Promise<never>;
+  /** The public listener's address once started. */
+  publicAddress?: HttpListener['address'];
+  /** The metrics listener's address once started. */
+  metricsAddress?: HttpListener['address'];
+
+  constructor(parts: JetstreamServerParts) {
+    this.#parts = parts;
+    this.failed = new Promise<never>((_, reject) => (this.#failed = reject));
+    // Callers that never await `failed` must not see an unhandled rejection.
+    this.failed.catch(() => undefined);
+  }
+
+  /** Starts listening and ingesting; on failure, whatever started is stopped again before it rejects. */
+  async start(): Promise<void> {
+    try {
+      await this.#start();
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
+  }
+
+  async #start(): Promise<void> {
+    const { config, logger, registry, log } = this.#parts;
+    const metrics = await startHttpListener(config.metricsListenAddr, { request: metricsRoutes(registry, () => this.#ready) });
+    this.#listeners.push(metrics);
+    this.metricsAddress = metrics.address;
+    const main = await startHttpListener(config.listenAddr, publicRoutes(this.#parts.subscribe));
+    this.#listeners.push(main);
+    this.publicAddress = main.address;
+    this.#startIngest();
+    this.#subscriptions.push(
+      expireEvents(log, { ttlMs: config.eventTtlMs, intervalMs: config.livenessTtlMs }).subscribe({
+        next: (deleted) => {
+          if (deleted > 0) logger.info({ deleted, ttlMs: config.eventTtlMs }, 'trimmed events older than the TTL');
+        },
+        error: (error: unknown) => logger.error({ err: error }, 'trimming failed'),
+      }),
+    );
+    this.#ready = true;
+    logger.info(
+      { listen: `${main.address.address}:${main.address.port}`, metrics: `${metrics.address.address}:${metrics.address.port}`, relay: config.wsUrl },
+      'jetstream server started',
+    );
+  }
+
+  #startIngest(): void {
+    const { config, logger, log, upstream, stages, plugins } = this.#parts;
+    const startCursor = config.overrideRelayCursor >= 0 ? config.overrideRelayCursor : log.relayCursor();
+    const progress = new IngestProgress(startCursor);
+    logger.info({ relayCursor: startCursor ?? null, headTimeUs: log.headTimeUs() }, 'resuming ingest');
+    this.#drained = new Promise<void>((resolve) => {
+      const subscription = upstream(() => progress.resumeCursor())
+        .pipe(
+          takeUntil(this.#stopReading),
+          ingestFrames({ log, stages, plugins, progress, onWarning: (message) => logger.warn(message) }),
+        )
+        .subscribe({
+          error: (error: unknown) => {
+            this.#ready = false;
+            logger.fatal({ err: error }, 'ingest failed');
+            this.#failed(error);
+            resolve();
+          },
+          complete: () => {
+            logger.info({ relayCursor: progress.committed ?? null }, 'ingest stopped, relay cursor committed');
+            resolve();
+          },
+        });
+      this.#subscriptions.push(subscription);
+    });
+  }
+
+  /** Stops everything in order; safe to call more than once. */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<void> {
+    const { logger, log } = this.#parts;
+    this.#ready = false;
+    this.#stopReading.next();
+    const drained = await Promise.race([this.#drained.then(() => true), delay(DRAIN_TIMEOUT_MS).then(() => false)]);
+    if (!drained) logger.error({ timeoutMs: DRAIN_TIMEOUT_MS }, 'ingest did not drain in time; uncommitted frames will be re-read from the relay');
+    for (const subscription of this.#subscriptions) subscription.unsubscribe();
+    await Promise.all(this.#listeners.map((listener) => listener.close(LISTENER_GRACE_MS)));
+    await log.close();
+    logger.info('jetstream server stopped');
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

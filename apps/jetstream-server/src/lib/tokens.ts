@@ -1,0 +1,29 @@
+import type { CursorBuffer } from '@jetstream-ts/cursor-buffer';
+import type { IngestPlugin, IngestStages } from '@jetstream-ts/ingest';
+import type { DropReporter } from '@jetstream-ts/models';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { Observable } from 'rxjs';
+import type { InjectionToken } from 'tsyringe';
+import type { ServerConfig } from './config.js';
+import type { SubscribeEndpoint } from './public-routes.js';
+
+/** The relay's frames, resuming each connection from `cursor()`. */
+export type UpstreamSource = (cursor: () => number | undefined) => Observable<Uint8Array>;
+
+/**
+ * The server's dependency-injection tokens. `createServerContainer` registers a default for
+ * each; a custom relay registers its own over them (the last registration wins) and adds
+ * `plugins` (registered any number of times, all used, in order).
+ */
+export const TOKENS = {
+  config: Symbol('config') as InjectionToken<ServerConfig>,
+  logger: Symbol('logger') as InjectionToken<Logger>,
+  registry: Symbol('registry') as InjectionToken<Registry>,
+  drops: Symbol('drops') as InjectionToken<DropReporter>,
+  eventLog: Symbol('eventLog') as InjectionToken<CursorBuffer>,
+  upstream: Symbol('upstream') as InjectionToken<UpstreamSource>,
+  ingestStages: Symbol('ingestStages') as InjectionToken<IngestStages>,
+  plugins: Symbol('plugins') as InjectionToken<IngestPlugin>,
+  subscribe: Symbol('subscribe') as InjectionToken<SubscribeEndpoint>,
+};

@@ -1,0 +1,25 @@
+import type { UpstreamStatus } from '@jetstream-ts/upstream';
+import type { Logger } from 'pino';
+
+/**
+ * Logs the relay source's status changes: one line per connection change, never per frame.
+ *
+ * @param logger Where to log.
+ * @return An `onStatus` callback for `relayFrames`.
+ */
+export function logUpstreamStatus(logger: Logger): (status: UpstreamStatus) => void {
+  return (status) => {
+    switch (status.type) {
+      case 'connecting':
+        return logger.info({ url: status.url, cursor: status.cursor ?? null }, 'connecting to relay');
+      case 'connected':
+        return logger.info({ url: status.url }, 'connected to relay');
+      case 'disconnected':
+        return logger.warn({ reason: status.reason, detail: status.detail, retryInMs: status.retryInMs }, 'relay connection lost, reconnecting');
+      case 'relay-error':
+        return logger.warn({ error: status.error, message: status.message, resume: status.resume }, 'relay sent an error frame');
+      case 'ignored-message':
+        return logger.warn({ detail: status.detail }, 'ignored a non-binary message from the relay');
+    }
+  };
+}

@@ -91,7 +91,9 @@ describe('startFakeRelay', () => {
     });
 
     it('sends an error frame and closes', async () => {
-      const { url } = await start({ faults: [{ kind: 'error', after: 1, error: 'ConsumerTooSlow', message: 'too slow' }] });
+      const { url } = await start({
+        faults: [{ kind: 'error', after: 1, error: 'ConsumerTooSlow', message: 'too slow' }],
+      });
       const collected = await collectFrames(url);
       expect(collected.frames.map((bytes) => decodeFrame(bytes))).toEqual([
         expect.objectContaining({ type: 'identity' }),
@@ -138,7 +140,9 @@ describe('startFakeRelay', () => {
     });
 
     it('rejects invalid fault options', async () => {
-      await expect(startFakeRelay({ frames, faults: [{ kind: 'stall', after: -1 }] })).rejects.toThrow(RangeError);
+      await expect(startFakeRelay({ frames, faults: [{ kind: 'stall', after: -1 }] })).rejects.toThrow(
+        RangeError,
+      );
       await expect(startFakeRelay({ frames, rate: 0 })).rejects.toThrow(RangeError);
     });
   });
@@ -150,7 +154,12 @@ function upgradeStatus(port: number, path: string): Promise<number> {
       host: '127.0.0.1',
       port,
       path,
-      headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' },
+      headers: {
+        Connection: 'Upgrade',
+        Upgrade: 'websocket',
+        'Sec-WebSocket-Version': '13',
+        'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+      },
     });
     upgrade.on('response', (response) => {
       response.resume();

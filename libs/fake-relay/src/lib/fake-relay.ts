@@ -4,7 +4,13 @@ import type { Duplex } from 'node:stream';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { RelayTimeline } from './relay-timeline.js';
-import { assertValidFaults, corruptFrame, errorFrame, truncatedFrame, type RelayFault } from './relay-faults.js';
+import {
+  assertValidFaults,
+  corruptFrame,
+  errorFrame,
+  truncatedFrame,
+  type RelayFault,
+} from './relay-faults.js';
 
 /** The XRPC path a relay serves its firehose on. */
 export const SUBSCRIBE_REPOS_PATH = '/xrpc/com.atproto.sync.subscribeRepos';
@@ -119,10 +125,18 @@ export async function startFakeRelay(options: FakeRelayOptions): Promise<FakeRel
         stop();
       });
       websocket.on('error', () => websocket.terminate());
-      const applicable = faults.filter((fault) => fault.connections === undefined || connection.id <= fault.connections);
-      serveConnection({ websocket, connection, timeline, faults: applicable, rate, highWaterMark, signal: closed.signal }).catch(
-        () => websocket.terminate(),
+      const applicable = faults.filter(
+        (fault) => fault.connections === undefined || connection.id <= fault.connections,
       );
+      serveConnection({
+        websocket,
+        connection,
+        timeline,
+        faults: applicable,
+        rate,
+        highWaterMark,
+        signal: closed.signal,
+      }).catch(() => websocket.terminate());
     });
   });
 

@@ -18,7 +18,10 @@ export interface Collected {
  * Connects to `url` and collects binary messages until `count` arrived, the socket closed, or
  * `waitMs` passed; then closes the socket.
  */
-export function collectFrames(url: string, options: { count?: number; waitMs?: number } = {}): Promise<Collected> {
+export function collectFrames(
+  url: string,
+  options: { count?: number; waitMs?: number } = {},
+): Promise<Collected> {
   const { count = Infinity, waitMs = 5000 } = options;
   return new Promise((resolve, reject) => {
     const frames: Uint8Array[] = [];

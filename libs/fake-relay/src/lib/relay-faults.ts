@@ -55,8 +55,11 @@ export function assertValidFaults(faults: readonly RelayFault[]): void {
       throw new RangeError(`${fault.kind} fault: after must be a non-negative integer, got ${fault.after}`);
     }
     if (fault.connections !== undefined && (!Number.isInteger(fault.connections) || fault.connections < 1)) {
-      throw new RangeError(`${fault.kind} fault: connections must be a positive integer, got ${fault.connections}`);
+      throw new RangeError(
+        `${fault.kind} fault: connections must be a positive integer, got ${fault.connections}`,
+      );
     }
-    if (fault.kind === 'error' && fault.error.length === 0) throw new RangeError('error fault: error name is empty');
+    if (fault.kind === 'error' && fault.error.length === 0)
+      throw new RangeError('error fault: error name is empty');
   }
 }

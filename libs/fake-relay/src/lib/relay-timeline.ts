@@ -24,7 +24,8 @@ export class RelayTimeline {
     frames: readonly Uint8Array[],
     private readonly loop = 1,
   ) {
-    if (!Number.isInteger(loop) || loop < 1) throw new RangeError(`loop must be a positive integer, got ${loop}`);
+    if (!Number.isInteger(loop) || loop < 1)
+      throw new RangeError(`loop must be a positive integer, got ${loop}`);
     this.recorded = frames.map((bytes) => ({ bytes, seq: frameSeq(decodeFrame(bytes)) }));
     let lowest = Infinity;
     let highest = -Infinity;
@@ -112,6 +113,9 @@ export class RelayTimeline {
     }
     const looped = this.recorded.length * this.loop;
     if (index >= looped) return { frame: this.appended[index - looped], pass: 0 };
-    return { frame: this.recorded[index % this.recorded.length], pass: Math.floor(index / this.recorded.length) };
+    return {
+      frame: this.recorded[index % this.recorded.length],
+      pass: Math.floor(index / this.recorded.length),
+    };
   }
 }

@@ -1,3 +1,4 @@
 export * from './lib/ingest-frames.js';
 export * from './lib/ingest-plugin.js';
 export * from './lib/ingest-progress.js';
+export * from './lib/v1-ingest-stages.js';

@@ -1,8 +1,12 @@
 import { join } from 'node:path';
 import { CursorBuffer, openLmdbEventStore } from '@jetstream-ts/cursor-buffer';
-import type { DropReporter } from '@jetstream-ts/models';
+import { createV1Compressor } from '@jetstream-ts/compression';
+import { v1IngestStages } from '@jetstream-ts/ingest';
+import { countSequenced, createMetrics, MetricsDropReporter } from '@jetstream-ts/metrics';
+import { SubscribeEndpoint } from '@jetstream-ts/subscribers';
 import { relayFrames } from '@jetstream-ts/upstream';
-import { pino, type Logger } from 'pino';
+import { pino } from 'pino';
+import { pipe } from 'rxjs';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { container as rootContainer, instanceCachingFactory, type DependencyContainer } from 'tsyringe';
 import type { ServerConfig } from './config.js';
@@ -12,8 +16,9 @@ import { logUpstreamStatus } from './upstream-status-log.js';
 
 /**
  * A child container with the server's defaults: pino JSON logs to stdout, a prom-client
- * registry with the default process metrics, the lmdb event store under `<data-dir>/events`
- * behind a cursor buffer, and the relay source. Register over any token before
+ * registry with the default process metrics and the v1 metrics, a drop reporter counting into
+ * them, the lmdb event store under `<data-dir>/events` behind a cursor buffer, the relay source,
+ * the v1 ingest stages, and the `/subscribe` endpoint. Register over any token before
  * {@link resolveJetstreamServer} to replace a part (tests register an in-memory store, custom
  * relays their plugins). `reflect-metadata` must have been imported first (the app's `main` does).
  *
@@ -32,7 +37,17 @@ export function createServerContainer(config: ServerConfig, parent: DependencyCo
       return registry;
     }),
   });
-  container.register(TOKENS.drops, { useFactory: instanceCachingFactory((c) => loggingDropReporter(c.resolve(TOKENS.logger))) });
+  container.register(TOKENS.metrics, { useFactory: instanceCachingFactory((c) => createMetrics(c.resolve(TOKENS.registry), { socketUrl: config.wsUrl })) });
+  container.register(TOKENS.drops, {
+    useFactory: instanceCachingFactory((c) => new MetricsDropReporter(c.resolve(TOKENS.metrics).droppedInput, c.resolve(TOKENS.logger))),
+  });
+  container.register(TOKENS.ingestStages, {
+    useFactory: instanceCachingFactory((c) => {
+      const stages = v1IngestStages({ compressor: createV1Compressor(), drops: c.resolve(TOKENS.drops) });
+      // The encode stage is the first after sequencing: count there what was sequenced.
+      return { ...stages, encode: pipe(countSequenced(c.resolve(TOKENS.metrics)), stages.encode) };
+    }),
+  });
   container.register(TOKENS.eventLog, {
     useFactory: instanceCachingFactory(() => new CursorBuffer(openLmdbEventStore({ path: join(config.dataDir, 'events') }))),
   });
@@ -42,13 +57,24 @@ export function createServerContainer(config: ServerConfig, parent: DependencyCo
       return (cursor: () => number | undefined) => relayFrames({ wsUrl: config.wsUrl, cursor, livenessTtl: config.livenessTtlMs, onStatus });
     }),
   });
+  container.register(TOKENS.subscribe, {
+    useFactory: instanceCachingFactory(
+      (c) =>
+        new SubscribeEndpoint({
+          log: c.resolve(TOKENS.eventLog),
+          session: { maxEventsPerSecond: config.maxSubRate },
+          metrics: c.resolve(TOKENS.metrics).server,
+          logger: c.resolve(TOKENS.logger),
+        }),
+    ),
+  });
   return container;
 }
 
 /**
  * The server, built from the container's registrations (plugins: every registration, in order).
  *
- * @param container A container from {@link createServerContainer}, with `ingestStages` registered.
+ * @param container A container from {@link createServerContainer}.
  * @return The server, not started.
  */
 export function resolveJetstreamServer(container: DependencyContainer): JetstreamServer {
@@ -56,23 +82,11 @@ export function resolveJetstreamServer(container: DependencyContainer): Jetstrea
     config: container.resolve(TOKENS.config),
     logger: container.resolve(TOKENS.logger),
     registry: container.resolve(TOKENS.registry),
+    metrics: container.resolve(TOKENS.metrics),
     log: container.resolve(TOKENS.eventLog),
     upstream: container.resolve(TOKENS.upstream),
     stages: container.resolve(TOKENS.ingestStages),
     plugins: container.isRegistered(TOKENS.plugins, true) ? container.resolveAll(TOKENS.plugins) : [],
-    ...(container.isRegistered(TOKENS.subscribe, true) ? { subscribe: container.resolve(TOKENS.subscribe) } : {}),
+    subscribe: container.resolve(TOKENS.subscribe),
   });
-}
-
-/** Logs the first drop of each stage and reason (then counts silently). Replaced by the metrics library's reporter. */
-function loggingDropReporter(logger: Logger): DropReporter {
-  const seen = new Set<string>();
-  return {
-    drop: (report) => {
-      const key = `${report.stage}/${report.reason}`;
-      if (seen.has(key)) return;
-      seen.add(key);
-      logger.warn(report, 'dropped input (first of its kind; later ones are not logged)');
-    },
-  };
 }

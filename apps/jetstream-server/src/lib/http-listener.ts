@@ -7,7 +7,7 @@ import type { ListenAddress } from './listen-address.js';
 /** Answers a plain HTTP request; return false to fall through to 404. */
 export type RequestHandler = (request: IncomingMessage, response: ServerResponse, path: string) => boolean;
 /** Takes over an upgrade request (the socket is yours); return false to refuse it. */
-export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer, path: string) => boolean;
+export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
 
 /** A started HTTP listener. */
 export interface HttpListener {
@@ -37,7 +37,7 @@ export async function startHttpListener(address: ListenAddress, handlers: { requ
     }
   });
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (handlers.upgrade?.(request, socket, head, pathOf(request))) return;
+    if (handlers.upgrade?.(request, socket, head)) return;
     socket.end('HTTP/1.1 404 Not Found\r\nContent-Type: application/json; charset=UTF-8\r\nConnection: close\r\n\r\n{"message":"Not Found"}\n');
   });
   server.listen(address.port, address.host);

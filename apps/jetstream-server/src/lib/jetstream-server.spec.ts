@@ -6,10 +6,10 @@ import { CursorBuffer, openLmdbEventStore, type EventStore } from '@jetstream-ts
 import { startFakeRelay, type FakeRelay } from '@jetstream-ts/fake-relay';
 import { identityFrame, infoFrame, syncFrame } from '@jetstream-ts/testkit';
 import { pino } from 'pino';
+import { WebSocket } from 'ws';
 import type { ServerConfig } from './config.js';
 import { createServerContainer, resolveJetstreamServer } from './container.js';
 import type { JetstreamServer } from './jetstream-server.js';
-import { identityOnlyStages } from './test-stages.test-util.js';
 import { TOKENS } from './tokens.js';
 
 const TIME = '2024-01-01T00:00:00.000Z';
@@ -33,11 +33,10 @@ function configFor(relay: FakeRelay, dataDir: string, overrides: Partial<ServerC
   };
 }
 
-/** A server on loopback with test stages; `log` is its event log, to watch what it committed. */
+/** A server on loopback; `log` is its event log, to watch what it committed. */
 function serverFor(config: ServerConfig): { server: JetstreamServer; log: CursorBuffer } {
   const container = createServerContainer(config);
   container.register(TOKENS.logger, { useValue: pino({ level: 'silent' }) });
-  container.register(TOKENS.ingestStages, { useValue: identityOnlyStages });
   const log = container.resolve(TOKENS.eventLog);
   return { server: resolveJetstreamServer(container), log };
 }
@@ -160,12 +159,48 @@ describe('JetstreamServer', () => {
     expect((await storedEvents(dataDir)).dids).toEqual(['did:plc:2', 'did:plc:3']);
   });
 
+  it('serves the stored events on /subscribe as v1 JSON, and ends subscriber connections on stop', async () => {
+    relay = await startFakeRelay({ frames: [identity(1), sync(2), identity(3)] });
+    let log: CursorBuffer;
+    ({ server, log } = serverFor(configFor(relay, dataDir)));
+    await server.start();
+    await until(() => log.relayCursor() === 3, 'the frames to be committed');
+    const [first] = log.readFrom(0, 1);
+    const socket = new WebSocket(`ws://127.0.0.1:${server.publicAddress!.port}/subscribe?cursor=${first!.time_us}`);
+    const messages: string[] = [];
+    socket.on('message', (data) => messages.push(String(data)));
+    await until(() => messages.length === 2, 'two events');
+    const events = log.readFrom(0, 10);
+    expect(messages).toEqual([
+      `{"did":"did:plc:1","time_us":${events[0]!.time_us},"kind":"identity","identity":{"did":"did:plc:1","seq":1,"time":"${TIME}"}}`,
+      `{"did":"did:plc:3","time_us":${events[1]!.time_us},"kind":"identity","identity":{"did":"did:plc:3","seq":3,"time":"${TIME}"}}`,
+    ]);
+    const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
+    await server.stop();
+    expect(await closed).toBe(1001);
+  });
+
+  it('counts ingest in the v1 metrics', async () => {
+    relay = await startFakeRelay({ frames: [identity(1), sync(2), identity(3), Uint8Array.of(0xff)] });
+    let log: CursorBuffer;
+    ({ server, log } = serverFor(configFor(relay, dataDir)));
+    await server.start();
+    await until(() => log.relayCursor() === 3, 'the frames to be committed');
+    const metrics = await (await fetch(`http://127.0.0.1:${server.metricsAddress!.port}/metrics`)).text();
+    const socketUrl = `socket_url="${relay.url}"`;
+    expect(metrics).toContain(`consumer_events_processed_total{${socketUrl},event_type="identity"} 2`);
+    expect(metrics).toContain(`consumer_last_seq{${socketUrl}} 3`);
+    expect(metrics).toMatch(/consumer_events_sequenced_total\{[^}]*\} 2/);
+    expect(metrics).toMatch(/consumer_events_persisted_total\{[^}]*\} 2/);
+    expect(metrics).toContain('jetstream_events_emitted_total 2');
+    expect(metrics).toContain('jetstream_dropped_input_total{stage="frame",reason="invalid-frame"} 1');
+  });
+
   it('reports failure when the store rejects a commit', async () => {
     relay = await startFakeRelay({ frames: [identity(1)] });
     const container = createServerContainer(configFor(relay, dataDir));
     container.register(TOKENS.logger, { useValue: pino({ level: 'silent' }) });
-    container.register(TOKENS.ingestStages, { useValue: identityOnlyStages });
-    const store = openLmdbEventStore({ path: join(dataDir, 'events') });
+      const store = openLmdbEventStore({ path: join(dataDir, 'events') });
     const failingStore: EventStore = {
       append: () => Promise.reject(new Error('disk full')),
       relayCursor: () => store.relayCursor(),

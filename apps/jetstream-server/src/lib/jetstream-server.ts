@@ -1,23 +1,25 @@
 import { expireEvents, type CursorBuffer } from '@jetstream-ts/cursor-buffer';
 import { ingestFrames, IngestProgress, type IngestPlugin, type IngestStages } from '@jetstream-ts/ingest';
+import { countAppended, countFrames, type JetstreamMetrics } from '@jetstream-ts/metrics';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { Subject, takeUntil, type Subscription } from 'rxjs';
 import type { ServerConfig } from './config.js';
 import { startHttpListener, type HttpListener } from './http-listener.js';
 import { metricsRoutes } from './metrics-routes.js';
-import { publicRoutes, type SubscribeEndpoint } from './public-routes.js';
+import { publicRoutes, type SubscribeHandler } from './public-routes.js';
 import type { UpstreamSource } from './tokens.js';
 
 export interface JetstreamServerParts {
   config: ServerConfig;
   logger: Logger;
   registry: Registry;
+  metrics: JetstreamMetrics;
   log: CursorBuffer;
   upstream: UpstreamSource;
   stages: IngestStages;
   plugins: readonly IngestPlugin[];
-  subscribe?: SubscribeEndpoint;
+  subscribe?: SubscribeHandler;
 }
 
 /** v1 waits 10 s for everything at shutdown; we keep the total under that. */
@@ -88,7 +90,9 @@ export class JetstreamServer {
   }
 
   #startIngest(): void {
-    const { config, logger, log, upstream, stages, plugins } = this.#parts;
+    const { config, logger, log, upstream, stages, metrics } = this.#parts;
+    // The v1 consumer metrics see every decoded frame, before any plugin.
+    const plugins: IngestPlugin[] = [{ name: 'metrics', stage: 'frames', operator: countFrames(metrics) }, ...this.#parts.plugins];
     const startCursor = config.overrideRelayCursor >= 0 ? config.overrideRelayCursor : log.relayCursor();
     const progress = new IngestProgress(startCursor);
     logger.info({ relayCursor: startCursor ?? null, headTimeUs: log.headTimeUs() }, 'resuming ingest');
@@ -97,6 +101,7 @@ export class JetstreamServer {
         .pipe(
           takeUntil(this.#stopReading),
           ingestFrames({ log, stages, plugins, progress, onWarning: (message) => logger.warn(message) }),
+          countAppended(metrics),
         )
         .subscribe({
           error: (error: unknown) => {
@@ -127,6 +132,7 @@ export class JetstreamServer {
     const drained = await Promise.race([this.#drained.then(() => true), delay(DRAIN_TIMEOUT_MS).then(() => false)]);
     if (!drained) logger.error({ timeoutMs: DRAIN_TIMEOUT_MS }, 'ingest did not drain in time; uncommitted frames will be re-read from the relay');
     for (const subscription of this.#subscriptions) subscription.unsubscribe();
+    await this.#parts.subscribe?.close();
     await Promise.all(this.#listeners.map((listener) => listener.close(LISTENER_GRACE_MS)));
     await log.close();
     logger.info('jetstream server stopped');

@@ -2,12 +2,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { sendJsonMessage, sendText, type RequestHandler, type UpgradeHandler } from './http-listener.js';
 
-/** What serves `/subscribe` (the subscribers library's endpoint, adapted by the container). */
-export interface SubscribeEndpoint {
-  /** The websocket upgrade of a `/subscribe` request. */
-  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
-  /** A `/subscribe` request without an upgrade (v1 answers 400 after validating the query). */
-  handleRequest(request: IncomingMessage, response: ServerResponse): void;
+/** What serves `/subscribe`: the subscribers library's `SubscribeEndpoint` fits as it is. */
+export interface SubscribeHandler {
+  /** Answers a plain request on its path (v1: the option error, else 400) and returns true; false for others. */
+  handleRequest(request: IncomingMessage, response: ServerResponse): boolean;
+  /** Takes a websocket upgrade on its path and returns true; false for other paths. */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  /** Closes every subscriber connection (before the HTTP server closes). */
+  close(): Promise<void>;
 }
 
 const ALLOWED_METHODS = 'GET,HEAD,OPTIONS';
@@ -15,12 +17,13 @@ const ALLOWED_METHODS = 'GET,HEAD,OPTIONS';
 /**
  * The public listener's routes, as v1 serves them (reference §5.1): `GET /` says
  * `Welcome to Jetstream`; `/subscribe` goes to the subscribe endpoint; CORS allows any
- * origin for GET, HEAD and OPTIONS (preflights get 204). Other paths fall through to 404.
+ * origin for GET, HEAD and OPTIONS (preflights get 204). Other paths fall through to 404, and
+ * so do upgrades the subscribe handler does not take.
  *
- * @param subscribe The `/subscribe` endpoint, when subscribers are served.
+ * @param subscribe The `/subscribe` handler, when subscribers are served.
  * @return Request and upgrade handlers for {@link startHttpListener}.
  */
-export function publicRoutes(subscribe?: SubscribeEndpoint): { request: RequestHandler; upgrade: UpgradeHandler } {
+export function publicRoutes(subscribe?: SubscribeHandler): { request: RequestHandler; upgrade: UpgradeHandler } {
   return {
     request: (request, response, path) => {
       if (!applyCors(request, response)) return true;
@@ -32,17 +35,9 @@ export function publicRoutes(subscribe?: SubscribeEndpoint): { request: RequestH
         sendText(response, 200, 'Welcome to Jetstream');
         return true;
       }
-      if (path === '/subscribe' && subscribe !== undefined) {
-        subscribe.handleRequest(request, response);
-        return true;
-      }
-      return false;
+      return subscribe?.handleRequest(request, response) ?? false;
     },
-    upgrade: (request, socket, head, path) => {
-      if (path !== '/subscribe' || subscribe === undefined) return false;
-      subscribe.handleUpgrade(request, socket, head);
-      return true;
-    },
+    upgrade: (request, socket, head) => subscribe?.handleUpgrade(request, socket, head) ?? false,
   };
 }
 

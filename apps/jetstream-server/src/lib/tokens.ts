@@ -1,12 +1,13 @@
 import type { CursorBuffer } from '@jetstream-ts/cursor-buffer';
 import type { IngestPlugin, IngestStages } from '@jetstream-ts/ingest';
+import type { JetstreamMetrics } from '@jetstream-ts/metrics';
 import type { DropReporter } from '@jetstream-ts/models';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Observable } from 'rxjs';
 import type { InjectionToken } from 'tsyringe';
 import type { ServerConfig } from './config.js';
-import type { SubscribeEndpoint } from './public-routes.js';
+import type { SubscribeHandler } from './public-routes.js';
 
 /** The relay's frames, resuming each connection from `cursor()`. */
 export type UpstreamSource = (cursor: () => number | undefined) => Observable<Uint8Array>;
@@ -20,10 +21,11 @@ export const TOKENS = {
   config: Symbol('config') as InjectionToken<ServerConfig>,
   logger: Symbol('logger') as InjectionToken<Logger>,
   registry: Symbol('registry') as InjectionToken<Registry>,
+  metrics: Symbol('metrics') as InjectionToken<JetstreamMetrics>,
   drops: Symbol('drops') as InjectionToken<DropReporter>,
   eventLog: Symbol('eventLog') as InjectionToken<CursorBuffer>,
   upstream: Symbol('upstream') as InjectionToken<UpstreamSource>,
   ingestStages: Symbol('ingestStages') as InjectionToken<IngestStages>,
   plugins: Symbol('plugins') as InjectionToken<IngestPlugin>,
-  subscribe: Symbol('subscribe') as InjectionToken<SubscribeEndpoint>,
+  subscribe: Symbol('subscribe') as InjectionToken<SubscribeHandler>,
 };

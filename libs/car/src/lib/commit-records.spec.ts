@@ -3,6 +3,13 @@ import type { CommitBody, RepoOp } from '@jetstream-ts/models';
 import {
   blockMatchesCid,
   buildCommit,
+  cborArray,
+  cborBytes,
+  cborCid,
+  cborInt,
+  cborMap,
+  cborNull,
+  cidOf,
   createDropRecorder,
   dagCborBlock,
   encodeCar,
@@ -12,6 +19,7 @@ import {
   readCar,
   readFixture,
 } from '@jetstream-ts/testkit';
+import * as dagCbor from '@ipld/dag-cbor';
 import type { CID } from 'multiformats/cid';
 import { extractCommitRecords, type OpRecords } from './commit-records.js';
 import { extractCommitRecordsWithLibrary } from './commit-records-with-library.js';
@@ -32,15 +40,28 @@ const fixtureCommits: [string, CommitBody][] = [
   ['firehose_commit_4623075231', commitBodyOf(loadIndigoCommitFrame('firehose_commit_4623075231').bytes)],
 ];
 
-/** A commit whose CAR is a whole fixture file and whose ops name every block in it but the root. */
+/** The paths of the records an MST node names, with their record CIDs (keys rebuilt from prefixes). */
+function nodeEntries(bytes: Uint8Array): [string, CID][] {
+  const node = dagCbor.decode<{ e?: { p: number; k: Uint8Array; v: CID }[] }>(bytes);
+  let previous = '';
+  return (node.e ?? []).map(({ p, k, v }) => {
+    previous = previous.slice(0, p) + Buffer.from(k).toString('utf8');
+    return [previous, v];
+  });
+}
+
+/**
+ * A commit whose CAR is a whole fixture file and whose ops create every record the CAR's MST
+ * nodes name and the CAR holds (all records of a full repo; the one post of a commit slice).
+ */
 function repoCarCommit(name: string): CommitBody {
   const car = readFixture(name);
   const { roots, blocks } = readCar(car);
-  const [root] = roots;
   const ops: RepoOp[] = [...blocks.values()]
-    .filter(({ cid }) => !cid.equals(root))
-    .map(({ cid }, i) => ({ action: 'create', path: `com.example.block/${i}`, cid }));
-  return { seq: 1, rebase: false, tooBig: false, repo: DID, commit: root, rev: '3l', since: null, blocks: car, ops, blobs: [], time: '2024-01-01T00:00:00Z' };
+    .flatMap(({ bytes }) => ('e' in dagCbor.decode<object>(bytes) ? nodeEntries(bytes) : []))
+    .filter(([, cid]) => blocks.has(cid.toString()))
+    .map(([path, cid]) => ({ action: 'create', path, cid }));
+  return { seq: 1, rebase: false, tooBig: false, repo: DID, commit: roots[0], rev: '3l', since: null, blocks: car, ops, blobs: [], time: '2024-01-01T00:00:00Z' };
 }
 
 async function expectSameAsLibrary(commit: CommitBody): Promise<OpRecords | undefined> {
@@ -72,7 +93,7 @@ describe('extractCommitRecords', () => {
   });
 
   it.each(['repo-stream/tiny.car', 'repo-stream/little.car', 'skyfall/attie.car'])(
-    'finds and verifies every block of the CAR file %s',
+    'finds and verifies every record of the CAR file %s through its MST',
     async (name) => {
       const commit = repoCarCommit(name);
       expect(commit.ops.length).toBeGreaterThan(0);
@@ -144,6 +165,67 @@ describe('extractCommitRecords', () => {
     expect(drops.reports).toEqual([]);
   });
 
+  it('drops the op whose cid is not the one the MST holds for its path', async () => {
+    const other = dagCborBlock(post('elsewhere'));
+    const { body } = buildCommit({
+      did: DID,
+      rev: '3l3qo2vutsw2b',
+      writes: [{ action: 'create', collection: 'app.bsky.feed.post', rkey: '3kaaaaaaaaaa3', record: post('x'), cid: other.cid }],
+      extraBlocks: [other],
+    });
+    const drops = createDropRecorder();
+    expect(extractCommitRecords(body, drops)).toEqual([undefined]);
+    expect(drops.reports).toMatchObject([{ stage: 'op', reason: 'record-cid-mismatch', path: 'app.bsky.feed.post/3kaaaaaaaaaa3' }]);
+    await expectSameAsLibrary(body);
+  });
+
+  it('drops the ops whose MST nodes are missing, or whose path is not in the MST', async () => {
+    const missingNodes = buildCommit({
+      did: DID,
+      rev: '3l3qo2vutsw2b',
+      writes: [{ action: 'create', collection: 'app.bsky.feed.post', rkey: '3kaaaaaaaaaa3', record: post('x') }],
+      omitBlocks: ['mst'],
+    }).body;
+    const drops = createDropRecorder();
+    expect(extractCommitRecords(missingNodes, drops)).toEqual([undefined]);
+    expect(drops.reports).toMatchObject([{ stage: 'op', reason: 'record-missing', detail: 'mst-node-missing' }]);
+    await expectSameAsLibrary(missingNodes);
+
+    const stray = dagCborBlock(post('stray'));
+    const built = buildCommit({ did: DID, rev: '3l', writes: [{ action: 'create', collection: 'a.b.c', rkey: 'k', record: {} }], extraBlocks: [stray] });
+    const notInMst = { ...built.body, ops: [...built.body.ops, { action: 'create', path: 'a.b.c/zzz', cid: stray.cid }] };
+    await expectSameAsLibrary(notInMst);
+    expect(extractCommitRecords(notInMst)?.map((record) => record !== undefined)).toEqual([true, false]);
+  });
+
+  it('walks MST nodes written in a non-canonical layout (entry fields out of order)', async () => {
+    const first = dagCborBlock(post('first'));
+    const second = dagCborBlock(post('second'));
+    const entry = (fields: [string, Uint8Array][]) => cborMap(fields, { keepOrder: true });
+    const leaf = dagCborBlockOf(
+      cborMap([
+        ['e', cborArray([
+          entry([['v', cborCid(first.cid)], ['p', cborInt(0)], ['t', cborNull()], ['k', cborBytes(Buffer.from('app.bsky.feed.post/a'))]]),
+          entry([['p', cborInt(19)], ['k', cborBytes(Buffer.from('b'))], ['t', cborNull()], ['v', cborCid(second.cid)]]),
+        ])],
+        ['l', cborNull()],
+      ]),
+    );
+    const signed = dagCborBlock({ did: DID, version: 3, data: leaf.cid, rev: '3l', prev: null, sig: new Uint8Array(64) });
+    const body: CommitBody = {
+      ...buildCommit({ did: DID, rev: '3l', writes: [] }).body,
+      commit: signed.cid,
+      blocks: encodeCar([signed.cid], [signed, leaf, first, second]),
+      ops: [
+        { action: 'create', path: 'app.bsky.feed.post/b', cid: second.cid },
+        { action: 'create', path: 'app.bsky.feed.post/a', cid: first.cid },
+        { action: 'create', path: 'app.bsky.feed.post/c', cid: first.cid },
+      ],
+    };
+    const records = await expectSameAsLibrary(body);
+    expect(records?.map((record) => record?.cid.toString())).toEqual([second.cid.toString(), first.cid.toString(), undefined]);
+  });
+
   describe('drops the whole commit when the CAR is malformed', () => {
     const base = buildCommit({
       did: DID,
@@ -173,6 +255,11 @@ describe('extractCommitRecords', () => {
     });
   });
 });
+
+/** A block over raw CBOR bytes. */
+function dagCborBlockOf(bytes: Uint8Array): { cid: CID; bytes: Uint8Array } {
+  return { cid: cidOf(bytes), bytes };
+}
 
 /** The same CAR with its header's version replaced. */
 function encodeCarWithVersion(version: number, car: Uint8Array): Uint8Array {

@@ -1,7 +1,7 @@
 import { hash } from 'node:crypto';
-import { CborReader, KeySet } from '@jetstream-ts/frames';
 import type { CommitBody, DropReporter, FirehoseFrame, RepoOp } from '@jetstream-ts/models';
-import type { CID } from 'multiformats/cid';
+import { CID } from 'multiformats/cid';
+import { CarIndex, MstLookup } from './car-index.js';
 
 /** A record block taken from a commit's CAR: its CID (the op's) and its bytes (a view of the CAR). */
 export interface RecordBlock {
@@ -31,86 +31,74 @@ export function carriesRecord(op: RepoOp): boolean {
   return op.action === 'create' || op.action === 'update';
 }
 
-const CAR_HEADER = new KeySet(['roots', 'version']);
-const SIGNED_COMMIT = new KeySet(['version']);
 const SHA2_256 = 0x12;
 const SHA2_256_LENGTH = 32;
-const CAR_VERSION = 1;
-/** v1 (indigo `OpenRepo`) accepts signed commits of repo version 2 and 3 only. */
-const REPO_VERSIONS = new Set([2, 3]);
-
-/** The CAR is not a CAR v1 whose first root is a signed commit block inside it. */
-export class MalformedCarError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'MalformedCarError';
-  }
-}
 
 /**
- * Takes the records of a commit's create and update ops from its `blocks` CAR, in one pass over
- * the CAR and without decoding MST nodes: a record is the block whose CID is the op's `cid`.
- * Each record block found is verified (sha-256 of its bytes against the CID's multihash).
+ * Takes the records of a commit's create and update ops from its `blocks` CAR, resolving each
+ * as v1 does (reference §2.4): the record's path is looked up in the MST from the signed
+ * commit's `data` root, the CID found must equal `op.cid`, and the record is the block with that
+ * CID. The CAR is indexed in one pass and MST nodes are read in place (only those on each
+ * path; no objects); each record block is verified (sha-256 of its bytes against its CID).
  *
  * Like v1 (`ReadRepoFromCar`), the CAR must be a CAR v1 whose first root names a signed-commit
  * block of repo version 2 or 3 that the CAR holds; otherwise the whole commit is dropped (stage
- * `commit`, reason `malformed-car`) and the result is undefined. A record block that is missing
- * (`record-missing`), does not hash to its CID (`record-hash-mismatch`) or uses a hash other than
- * sha-256 (`unsupported-hash`) drops that op only (stage `op`); the other ops keep their records.
- * v1 resolves records through the MST and checks the CID it finds against `op.cid`; looking the
- * block up by `op.cid` and verifying its hash gives the same records without reading MST nodes.
+ * `commit`, reason `malformed-car`) and the result is undefined. Per op (stage `op`, that op
+ * only): MST node missing or path not in the MST → `record-missing` (v1 "failed to get record
+ * bytes"); MST CID differing from `op.cid` → `record-cid-mismatch`; record block missing →
+ * `record-missing`; block not hashing to its CID → `record-hash-mismatch`; a hash other than
+ * sha-256 → `unsupported-hash`.
  *
  * @param commit A `#commit` body.
  * @param drops Where dropped commits and ops are reported.
  * @return The records aligned with `commit.ops`, or undefined when the CAR is malformed.
  */
 export function extractCommitRecords(commit: CommitBody, drops?: DropReporter): OpRecords | undefined {
-  const { ops, blocks } = commit;
-  const records: OpRecords = new Array<RecordBlock | undefined>(ops.length).fill(undefined);
-  let wanted = 0;
-  for (const op of ops) if (op.cid !== null && carriesRecord(op)) wanted++;
+  const { ops } = commit;
+  let index: CarIndex;
+  let mstRoot: { start: number; end: number };
   try {
-    const { rootCid, blocksStart } = readCarHeader(blocks);
-    let commitVersionSeen = false;
-    let found = 0;
-    const cursor = new CarCursor(blocks, blocksStart);
-    while (cursor.pos < blocks.length) {
-      const length = cursor.readVarint();
-      const pos = cursor.pos;
-      const blockEnd = pos + length;
-      if (length === 0 || blockEnd > blocks.length) throw new MalformedCarError('block runs past the end of the CAR');
-      const cidLength = readCidLength(cursor, blockEnd);
-      if (!commitVersionSeen && sameBytes(blocks, pos, cidLength, rootCid)) {
-        checkCommitVersion(blocks, pos + cidLength, blockEnd);
-        commitVersionSeen = true;
-      }
-      if (found < wanted) {
-        for (let i = 0; i < ops.length; i++) {
-          const op = ops[i];
-          const cid = op.cid;
-          if (cid === null || records[i] !== undefined || !carriesRecord(op)) continue;
-          if (!sameBytes(blocks, pos, cidLength, cid.bytes)) continue;
-          records[i] = { cid, bytes: blocks.subarray(pos + cidLength, blockEnd) };
-          found++;
-        }
-      }
-      cursor.pos = blockEnd;
-    }
-    if (!commitVersionSeen) throw new MalformedCarError('the root commit block is not in the CAR');
+    index = new CarIndex(commit.blocks);
+    mstRoot = index.readMstRoot();
   } catch (error) {
     drops?.drop({ stage: 'commit', reason: 'malformed-car', detail: (error as Error).message, seq: commit.seq, did: commit.repo });
     return undefined;
   }
+  const records: OpRecords = new Array<RecordBlock | undefined>(ops.length).fill(undefined);
+  let mst: MstLookup | undefined;
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i];
-    if (op.cid === null || !carriesRecord(op)) continue;
-    const record = records[i];
-    const problem = record === undefined ? 'record-missing' : verifyBlock(record);
-    if (problem === undefined) continue;
-    records[i] = undefined;
-    drops?.drop({ stage: 'op', reason: problem, detail: op.cid.toString(), seq: commit.seq, did: commit.repo, path: op.path });
+    const cid = op.cid;
+    if (cid === null || !carriesRecord(op)) continue;
+    mst ??= new MstLookup(index, mstRoot);
+    const found = findRecord(index, mst, op.path, cid);
+    if (typeof found === 'number') {
+      const record = { cid, bytes: index.car.subarray(index.dataStart[found], index.dataEnd[found]) };
+      const mismatch = verifyBlock(record);
+      if (mismatch === undefined) {
+        records[i] = record;
+        continue;
+      }
+      drops?.drop({ stage: 'op', reason: mismatch, detail: cid.toString(), seq: commit.seq, did: commit.repo, path: op.path });
+    } else {
+      drops?.drop({ stage: 'op', reason: found.reason, detail: found.detail, seq: commit.seq, did: commit.repo, path: op.path });
+    }
   }
   return records;
+}
+
+/** The block index of the op's record, or why there is none. */
+function findRecord(index: CarIndex, mst: MstLookup, path: string, cid: CID): number | { reason: string; detail: string } {
+  const miss = mst.find(path);
+  if (miss !== undefined) return { reason: 'record-missing', detail: miss };
+  const cidBytes = cid.bytes;
+  const { car } = index;
+  const { valueStart, valueEnd } = mst;
+  let same = valueEnd - valueStart === cidBytes.length;
+  for (let i = 0; same && i < cidBytes.length; i++) same = car[valueStart + i] === cidBytes[i];
+  if (!same) return { reason: 'record-cid-mismatch', detail: `MST has ${cidToString(car.subarray(valueStart, valueEnd))}, op has ${cid}` };
+  const block = index.find(cidBytes, 0, cidBytes.length);
+  return block < 0 ? { reason: 'record-missing', detail: `block ${cid} not in the CAR` } : block;
 }
 
 /** Why a block does not match its CID, or undefined when it does. */
@@ -123,96 +111,10 @@ export function verifyBlock(block: RecordBlock): 'record-hash-mismatch' | 'unsup
   return undefined;
 }
 
-/** The CAR v1 header: `{roots: [CID, ...], version: 1}`; returns the first root's bytes. */
-function readCarHeader(car: Uint8Array): { rootCid: Uint8Array; blocksStart: number } {
-  const cursor = new CarCursor(car, 0);
-  const length = cursor.readVarint();
-  const start = cursor.pos;
-  const end = start + length;
-  if (length === 0 || end > car.length) throw new MalformedCarError('truncated CAR header');
-  const reader = new CborReader(car, start, end);
-  let rootCid: Uint8Array | undefined;
-  let version: number | undefined;
+function cidToString(bytes: Uint8Array): string {
   try {
-    const entries = reader.readMapLength();
-    for (let i = 0; i < entries; i++) {
-      const key = reader.readKey(CAR_HEADER);
-      if (key === CAR_HEADER.id.version) version = reader.readInteger();
-      else if (key === CAR_HEADER.id.roots) {
-        const roots = reader.readArrayLength();
-        for (let r = 0; r < roots; r++) {
-          const cid = reader.readCidBytes();
-          if (r === 0) rootCid = cid;
-        }
-      } else reader.skipValue();
-    }
-  } catch (error) {
-    throw new MalformedCarError(`CAR header: ${(error as Error).message}`);
+    return CID.decode(bytes).toString();
+  } catch {
+    return 'an invalid CID';
   }
-  if (!reader.atEnd()) throw new MalformedCarError('CAR header has trailing bytes');
-  if (version !== CAR_VERSION) throw new MalformedCarError(`CAR version ${version} is not 1`);
-  if (rootCid === undefined) throw new MalformedCarError('CAR has no root');
-  return { rootCid, blocksStart: end };
-}
-
-/** The signed commit's `version` must be 2 or 3 (v1 `OpenRepo`). */
-function checkCommitVersion(car: Uint8Array, start: number, end: number): void {
-  let version: number | undefined;
-  try {
-    const reader = new CborReader(car, start, end);
-    const entries = reader.readMapLength();
-    for (let i = 0; i < entries; i++) {
-      if (reader.readKey(SIGNED_COMMIT) === SIGNED_COMMIT.id.version) version = reader.readInteger();
-      else reader.skipValue();
-    }
-  } catch (error) {
-    throw new MalformedCarError(`commit block: ${(error as Error).message}`);
-  }
-  if (version === undefined || !REPO_VERSIONS.has(version)) throw new MalformedCarError(`unsupported repo version ${version}`);
-}
-
-/** Byte length of the binary CID at the cursor (CIDv0: a bare sha-256 multihash; CIDv1: varints). */
-function readCidLength(cursor: CarCursor, end: number): number {
-  const { bytes, pos } = cursor;
-  if (bytes[pos] === SHA2_256 && bytes[pos + 1] === SHA2_256_LENGTH) {
-    if (pos + 2 + SHA2_256_LENGTH > end) throw new MalformedCarError('truncated CIDv0');
-    return 2 + SHA2_256_LENGTH;
-  }
-  if (cursor.readVarint() !== 1) throw new MalformedCarError('unsupported CID version');
-  cursor.readVarint(); // codec
-  cursor.readVarint(); // multihash code
-  const digestLength = cursor.readVarint();
-  const cidEnd = cursor.pos + digestLength;
-  if (cidEnd > end) throw new MalformedCarError('CID runs past its block');
-  return cidEnd - pos;
-}
-
-/** A position in a CAR and the unsigned LEB128 varints read from it. */
-class CarCursor {
-  constructor(
-    readonly bytes: Uint8Array,
-    public pos: number,
-  ) {}
-
-  /** A varint of at most 7 bytes (values below 2^49), advancing past it. */
-  readVarint(): number {
-    const { bytes } = this;
-    let value = 0;
-    let factor = 1;
-    for (let i = 0; i < 7; i++) {
-      if (this.pos >= bytes.length) throw new MalformedCarError('truncated varint');
-      const byte = bytes[this.pos++];
-      value += (byte & 0x7f) * factor;
-      if (byte < 0x80) return value;
-      factor *= 128;
-    }
-    throw new MalformedCarError('varint too long');
-  }
-}
-
-function sameBytes(bytes: Uint8Array, pos: number, length: number, other: Uint8Array): boolean {
-  if (length !== other.length) return false;
-  // Compare from the end: CIDs of one commit share their prefix and differ in the digest.
-  for (let i = length - 1; i >= 0; i--) if (bytes[pos + i] !== other[i]) return false;
-  return true;
 }

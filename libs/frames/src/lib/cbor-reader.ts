@@ -138,19 +138,37 @@ export class CborReader {
 
   /** A byte string, as a zero-copy subarray. */
   readByteString(): Uint8Array {
-    const length = this.readHead(CBOR_BYTES);
-    this.need(length);
-    const start = this.pos;
-    this.pos += length;
-    return this.bytes.subarray(start, start + length);
+    const start = this.readByteStringStart();
+    return this.bytes.subarray(start, this.pos);
   }
 
   /** The binary CID of a tag-42 link (the leading 0x00 stripped), as a zero-copy subarray. */
   readCidBytes(): Uint8Array {
+    const start = this.readCidStart();
+    return this.bytes.subarray(start, this.pos);
+  }
+
+  /**
+   * Reads a tag-42 link in place: returns where its binary CID starts; it ends at `pos`.
+   * For hot loops that compare CIDs by bytes without building objects.
+   */
+  readCidStart(): number {
     if (this.readHead(CBOR_TAG) !== CID_TAG) throw new CborError('expected a CID (tag 42)');
-    const bytes = this.readByteString();
-    if (bytes.length < 2 || bytes[0] !== 0) throw new CborError('invalid CID for CBOR tag 42; expected leading 0x00');
-    return bytes.subarray(1);
+    const length = this.readHead(CBOR_BYTES);
+    this.need(length);
+    if (length < 2 || this.bytes[this.pos] !== 0) throw new CborError('invalid CID for CBOR tag 42; expected leading 0x00');
+    const start = this.pos + 1;
+    this.pos += length;
+    return start;
+  }
+
+  /** Reads a byte string in place: returns where its content starts; it ends at `pos`. */
+  readByteStringStart(): number {
+    const length = this.readHead(CBOR_BYTES);
+    this.need(length);
+    const start = this.pos;
+    this.pos += length;
+    return start;
   }
 
   readCid(): CID {

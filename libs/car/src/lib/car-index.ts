@@ -1,0 +1,401 @@
+import { CborReader, KeySet } from '@jetstream-ts/frames';
+
+/** The CAR is not a CAR v1 whose first root is a signed commit block inside it. */
+export class MalformedCarError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MalformedCarError';
+  }
+}
+
+const CAR_HEADER = new KeySet(['roots', 'version']);
+const SIGNED_COMMIT = new KeySet(['version', 'data']);
+const MST_NODE = new KeySet(['e', 'l']);
+const SHA2_256 = 0x12;
+const SHA2_256_LENGTH = 32;
+const CAR_VERSION = 1;
+/** v1 (indigo `OpenRepo`) accepts signed commits of repo version 2 and 3 only. */
+const REPO_VERSIONS = new Set([2, 3]);
+/** Longer MST keys than this are not record paths (a collection NSID, `/`, a record key). */
+const MAX_MST_KEY_BYTES = 2048;
+
+/**
+ * Where each block of a CAR is, found in one pass over the bytes: for block `i`, its binary CID
+ * is `car[cidStart[i], dataStart[i])` and its data `car[dataStart[i], dataEnd[i])`. Nothing is
+ * copied or decoded; blocks are looked up by comparing CID bytes.
+ */
+export class CarIndex {
+  readonly cidStart: number[] = [];
+  readonly dataStart: number[] = [];
+  readonly dataEnd: number[] = [];
+  /** The first root's binary CID: `car[rootStart, rootEnd)`. */
+  rootStart = 0;
+  rootEnd = 0;
+
+  /** Indexes a CAR v1; throws `MalformedCarError` when it is not one. */
+  constructor(readonly car: Uint8Array) {
+    const cursor = new CarCursor(car, 0);
+    const headerLength = cursor.readVarint();
+    const headerEnd = cursor.pos + headerLength;
+    if (headerLength === 0 || headerEnd > car.length) throw new MalformedCarError('truncated CAR header');
+    this.readHeader(cursor.pos, headerEnd);
+    cursor.pos = headerEnd;
+    while (cursor.pos < car.length) {
+      const length = cursor.readVarint();
+      const blockEnd = cursor.pos + length;
+      if (length === 0 || blockEnd > car.length) throw new MalformedCarError('block runs past the end of the CAR');
+      this.cidStart.push(cursor.pos);
+      this.dataStart.push(cursor.pos + readCidLength(cursor, blockEnd));
+      this.dataEnd.push(blockEnd);
+      cursor.pos = blockEnd;
+    }
+  }
+
+  /** The block whose CID is `bytes[start, end)`, or -1. */
+  find(bytes: Uint8Array, start: number, end: number): number {
+    const { car, cidStart, dataStart } = this;
+    const length = end - start;
+    for (let block = 0; block < cidStart.length; block++) {
+      const at = cidStart[block];
+      if (dataStart[block] - at !== length) continue;
+      // Compare from the end: CIDs of one commit share their prefix and differ in the digest.
+      let i = length - 1;
+      while (i >= 0 && car[at + i] === bytes[start + i]) i--;
+      if (i < 0) return block;
+    }
+    return -1;
+  }
+
+  /**
+   * Checks the root signed commit (present, repo version 2 or 3, as v1's `OpenRepo` requires)
+   * and returns where its `data` CID (the MST root) is in the CAR.
+   */
+  readMstRoot(): { start: number; end: number } {
+    const block = this.find(this.car, this.rootStart, this.rootEnd);
+    if (block < 0) throw new MalformedCarError('the root commit block is not in the CAR');
+    const reader = new CborReader(this.car, this.dataStart[block], this.dataEnd[block]);
+    let version: number | undefined;
+    let dataStart = -1;
+    let dataEnd = -1;
+    try {
+      const entries = reader.readMapLength();
+      for (let i = 0; i < entries; i++) {
+        const key = reader.readKey(SIGNED_COMMIT);
+        if (key === SIGNED_COMMIT.id.version) version = reader.readInteger();
+        else if (key === SIGNED_COMMIT.id.data) {
+          dataStart = reader.readCidStart();
+          dataEnd = reader.pos;
+        } else reader.skipValue();
+      }
+    } catch (error) {
+      throw new MalformedCarError(`commit block: ${(error as Error).message}`);
+    }
+    if (version === undefined || !REPO_VERSIONS.has(version)) throw new MalformedCarError(`unsupported repo version ${version}`);
+    if (dataStart < 0) throw new MalformedCarError('commit block without data');
+    return { start: dataStart, end: dataEnd };
+  }
+
+  /** The CAR v1 header: `{roots: [CID, ...], version: 1}`. */
+  private readHeader(start: number, end: number): void {
+    const reader = new CborReader(this.car, start, end);
+    let version: number | undefined;
+    let roots = 0;
+    try {
+      const entries = reader.readMapLength();
+      for (let i = 0; i < entries; i++) {
+        const key = reader.readKey(CAR_HEADER);
+        if (key === CAR_HEADER.id.version) version = reader.readInteger();
+        else if (key === CAR_HEADER.id.roots) {
+          roots = reader.readArrayLength();
+          for (let r = 0; r < roots; r++) {
+            const cidStart = reader.readCidStart();
+            if (r === 0) [this.rootStart, this.rootEnd] = [cidStart, reader.pos];
+          }
+        } else reader.skipValue();
+      }
+    } catch (error) {
+      throw new MalformedCarError(`CAR header: ${(error as Error).message}`);
+    }
+    if (!reader.atEnd()) throw new MalformedCarError('CAR header has trailing bytes');
+    if (version !== CAR_VERSION) throw new MalformedCarError(`CAR version ${version} is not 1`);
+    if (roots === 0) throw new MalformedCarError('CAR has no root');
+  }
+}
+
+/**
+ * The path buffer shared by every `MstLookup`: lookups are synchronous and never interleaved,
+ * and allocating it per commit would cost more than the lookups.
+ */
+const sharedTarget = new Uint8Array(MAX_MST_KEY_BYTES);
+
+/** Why an MST lookup found no value. */
+export type MstMiss = 'mst-node-missing' | 'not-in-mst' | 'malformed-mst-node';
+
+/**
+ * Looks record paths up in a commit's MST the way v1's `GetRecordBytes` walks it, reading the
+ * nodes on the path in place (no node objects): in each node `{e: [{k, p, t, v}...], l}` the
+ * entries are compared with the path in key order, stopping at the first greater key and
+ * descending into the subtree left of it. Keys are never rebuilt: with the length `matched` of
+ * the previous key's common prefix with the path, an entry sharing fewer bytes (`p < matched`)
+ * is greater, one sharing more (`p > matched`) is smaller, and only `p == matched` needs its
+ * suffix compared.
+ */
+export class MstLookup {
+  /** Where the value CID of the last successful lookup is in the CAR. */
+  valueStart = 0;
+  valueEnd = 0;
+  private readonly target = sharedTarget;
+  private targetLength = 0;
+  /** Set by `readEntry`: the entry's `t` (subtree) and `v` (value) CIDs, `t` -1 when null. */
+  private treeStart = -1;
+  private treeEnd = -1;
+  private entryValueStart = -1;
+  private entryValueEnd = -1;
+  /** Bytes the previous entry's key shares with the path. */
+  private matched = 0;
+
+  constructor(
+    private readonly index: CarIndex,
+    /** The MST root CID (`data` of the signed commit): `car[root.start, root.end)`. */
+    private readonly root: { start: number; end: number },
+  ) {}
+
+  /** Finds `path`; on success `valueStart`/`valueEnd` locate its CID, else the miss is returned. */
+  find(path: string): MstMiss | undefined {
+    this.targetLength = this.encodeTarget(path);
+    if (this.targetLength < 0) return 'not-in-mst';
+    const { index } = this;
+    let nodeStart = this.root.start;
+    let nodeEnd = this.root.end;
+    for (;;) {
+      const block = index.find(index.car, nodeStart, nodeEnd);
+      if (block < 0) return 'mst-node-missing';
+      const reader = new CborReader(index.car, index.dataStart[block], index.dataEnd[block]);
+      let next: number;
+      try {
+        next = this.searchNode(reader);
+      } catch {
+        return 'malformed-mst-node';
+      }
+      if (next === FOUND) return undefined;
+      if (next === NOT_FOUND) return 'not-in-mst';
+      nodeStart = next;
+      nodeEnd = this.treeEnd;
+    }
+  }
+
+  /**
+   * Searches one node: FOUND (value located), NOT_FOUND (no subtree to descend into), or the
+   * start of the subtree CID to descend into (its end in `treeEnd`).
+   */
+  private searchNode(reader: CborReader): number {
+    let leftStart = -1;
+    let leftEnd = -1;
+    let leftRead = false;
+    let descendLeft = false;
+    let subtreeStart = -1;
+    let subtreeEnd = -1;
+    const fields = reader.readMapLength();
+    for (let f = 0; f < fields; f++) {
+      const field = reader.readKey(MST_NODE);
+      if (field === MST_NODE.id.l) {
+        leftRead = true;
+        if (!reader.readNull()) {
+          leftStart = reader.readCidStart();
+          leftEnd = reader.pos;
+        }
+      } else if (field === MST_NODE.id.e) {
+        const count = reader.readArrayLength();
+        this.matched = 0;
+        let i = 0;
+        for (; i < count; i++) {
+          const order = this.readEntry(reader);
+          if (order === 0) return FOUND;
+          if (order > 0) break;
+          subtreeStart = this.treeStart;
+          subtreeEnd = this.treeEnd;
+        }
+        if (i < count && i > 0) return this.subtree(subtreeStart, subtreeEnd);
+        if (i === count && count > 0) return this.subtree(subtreeStart, subtreeEnd);
+        // The path sorts before the first entry (or the node is empty): the left subtree, `l`.
+        descendLeft = true;
+        for (i++; i < count; i++) reader.skipValue();
+        if (leftRead) break;
+      } else reader.skipValue();
+    }
+    if (!descendLeft) throw new MalformedCarError('MST node without e');
+    return this.subtree(leftStart, leftEnd);
+  }
+
+  private subtree(start: number, end: number): number {
+    this.treeEnd = end;
+    return start < 0 ? NOT_FOUND : start;
+  }
+
+  /** Reads one entry, sets its subtree and value CIDs, and returns how its key compares with the path. */
+  private readEntry(reader: CborReader): number {
+    const { bytes } = reader;
+    let prefix = -1;
+    let suffixStart = -1;
+    let suffixEnd = -1;
+    this.treeStart = -1;
+    this.entryValueStart = -1;
+    // Canonical entries (what every PDS writes) are read byte by byte; anything else generically.
+    let pos = reader.pos;
+    if (bytes[pos] === 0xa4 && bytes[pos + 1] === 0x61 && bytes[pos + 2] === LETTER_K) {
+      pos += 3;
+      const head = bytes[pos];
+      const length = head >= 0x40 && head < 0x58 ? head - 0x40 : head === 0x58 ? bytes[pos + 1] : -1;
+      pos += head === 0x58 ? 2 : 1;
+      suffixStart = pos;
+      suffixEnd = pos + length;
+      pos = suffixEnd;
+      const prefixHead = bytes[pos + 2];
+      if (length >= 0 && bytes[pos] === 0x61 && bytes[pos + 1] === LETTER_P && prefixHead <= 0x18) {
+        prefix = prefixHead < 0x18 ? prefixHead : bytes[pos + 3];
+        pos += prefixHead < 0x18 ? 3 : 4;
+        if (bytes[pos] === 0x61 && bytes[pos + 1] === LETTER_T) {
+          pos = bytes[pos + 2] === 0xf6 ? pos + 3 : this.canonicalLink(bytes, pos + 2, true);
+          if (pos > 0 && bytes[pos] === 0x61 && bytes[pos + 1] === LETTER_V) pos = this.canonicalLink(bytes, pos + 2, false);
+          if (pos > 0 && pos <= reader.end) {
+            reader.pos = pos;
+            return this.compareEntry(bytes, prefix, suffixStart, suffixEnd);
+          }
+        }
+      }
+      prefix = -1;
+      suffixStart = -1;
+      this.treeStart = -1;
+      this.entryValueStart = -1;
+    }
+    const fields = reader.readMapLength();
+    for (let f = 0; f < fields; f++) {
+      // Entry keys are one letter; compare the two bytes (0x61 = text of length 1) in place.
+      const field = bytes[reader.pos] === 0x61 ? bytes[reader.pos + 1] : -1;
+      if (field === -1) reader.skipValue();
+      else reader.pos += 2;
+      switch (field) {
+        case LETTER_K:
+          suffixStart = reader.readByteStringStart();
+          suffixEnd = reader.pos;
+          break;
+        case LETTER_P:
+          prefix = reader.readInteger();
+          break;
+        case LETTER_T:
+          if (!reader.readNull()) {
+            this.treeStart = reader.readCidStart();
+            this.treeEnd = reader.pos;
+          }
+          break;
+        case LETTER_V:
+          this.entryValueStart = reader.readCidStart();
+          this.entryValueEnd = reader.pos;
+          break;
+        default:
+          reader.skipValue();
+      }
+    }
+    if (suffixStart < 0 || this.entryValueStart < 0 || prefix < 0) throw new MalformedCarError('bad MST entry');
+    return this.compareEntry(bytes, prefix, suffixStart, suffixEnd);
+  }
+
+  /**
+   * A canonical tag-42 link at `pos` (`d8 2a 58 <length> 00 <cid>`): records it as the entry's
+   * subtree (`tree`) or value, and returns the position after it, or -1 when not canonical.
+   */
+  private canonicalLink(bytes: Uint8Array, pos: number, tree: boolean): number {
+    if (bytes[pos] !== 0xd8 || bytes[pos + 1] !== 0x2a || bytes[pos + 2] !== 0x58 || bytes[pos + 4] !== 0) return -1;
+    const end = pos + 4 + bytes[pos + 3];
+    if (tree) {
+      this.treeStart = pos + 5;
+      this.treeEnd = end;
+    } else {
+      this.entryValueStart = pos + 5;
+      this.entryValueEnd = end;
+    }
+    return end;
+  }
+
+  /** How the entry's key (the previous key's first `prefix` bytes, then the suffix) compares with the path. */
+  private compareEntry(bytes: Uint8Array, prefix: number, suffixStart: number, suffixEnd: number): number {
+    this.valueStart = this.entryValueStart;
+    this.valueEnd = this.entryValueEnd;
+    const { matched } = this;
+    if (prefix < matched) return 1;
+    if (prefix > matched) return -1;
+    const { target, targetLength } = this;
+    let at = matched;
+    for (let i = suffixStart; i < suffixEnd; i++, at++) {
+      if (at === targetLength) return 1;
+      const difference = bytes[i] - target[at];
+      if (difference !== 0) {
+        this.matched = at;
+        return difference;
+      }
+    }
+    this.matched = at;
+    return at === targetLength ? 0 : -1;
+  }
+
+  /** Writes the path's UTF-8 bytes into `target`; returns their length, or -1 if too long. */
+  private encodeTarget(path: string): number {
+    if (path.length > MAX_MST_KEY_BYTES) return -1;
+    for (let i = 0; i < path.length; i++) {
+      const code = path.charCodeAt(i);
+      if (code >= 0x80) {
+        const { read, written } = new TextEncoder().encodeInto(path, this.target);
+        return read === path.length ? written : -1;
+      }
+      this.target[i] = code;
+    }
+    return path.length;
+  }
+
+}
+
+const FOUND = -2;
+const NOT_FOUND = -1;
+const LETTER_K = 0x6b;
+const LETTER_P = 0x70;
+const LETTER_T = 0x74;
+const LETTER_V = 0x76;
+
+/** A position in a CAR and the unsigned LEB128 varints read from it. */
+class CarCursor {
+  constructor(
+    readonly bytes: Uint8Array,
+    public pos: number,
+  ) {}
+
+  /** A varint of at most 7 bytes (values below 2^49), advancing past it. */
+  readVarint(): number {
+    const { bytes } = this;
+    let value = 0;
+    let factor = 1;
+    for (let i = 0; i < 7; i++) {
+      if (this.pos >= bytes.length) throw new MalformedCarError('truncated varint');
+      const byte = bytes[this.pos++];
+      value += (byte & 0x7f) * factor;
+      if (byte < 0x80) return value;
+      factor *= 128;
+    }
+    throw new MalformedCarError('varint too long');
+  }
+}
+
+/** Byte length of the binary CID at the cursor (CIDv0: a bare sha-256 multihash; CIDv1: varints). */
+function readCidLength(cursor: CarCursor, end: number): number {
+  const { bytes, pos } = cursor;
+  if (bytes[pos] === SHA2_256 && bytes[pos + 1] === SHA2_256_LENGTH) {
+    if (pos + 2 + SHA2_256_LENGTH > end) throw new MalformedCarError('truncated CIDv0');
+    return 2 + SHA2_256_LENGTH;
+  }
+  if (cursor.readVarint() !== 1) throw new MalformedCarError('unsupported CID version');
+  cursor.readVarint(); // codec
+  cursor.readVarint(); // multihash code
+  const digestLength = cursor.readVarint();
+  const cidEnd = cursor.pos + digestLength;
+  if (cidEnd > end) throw new MalformedCarError('CID runs past its block');
+  return cidEnd - pos;
+}

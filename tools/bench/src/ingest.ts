@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
-import { loadFixtureInput, loadFrameLogInput, repeatFrames } from './lib/bench-input.js';
+import { loadFixtureInput, loadFrameLogInput, loadSyntheticInput, repeatFrames } from './lib/bench-input.js';
 import { buildBenchReport, formatBenchReport } from './lib/bench-report.js';
 import { ingestContestants } from './lib/ingest-contestants.js';
 import { runInterleavedRounds } from './lib/interleaved-rounds.js';
@@ -18,7 +18,14 @@ const program = new Command('bench:ingest')
   .description(
     'Frames/s of four ingest pipelines on the same frames, one process, interleaved rounds (median)',
   )
-  .argument('[frame-log]', 'frame log to run on (default: the real frames of shared/fixtures)')
+  .argument('[frame-log]', 'frame log to run on (default: synthetic frames, see --synthetic)')
+  .option(
+    '--synthetic <n>',
+    'without a frame log: this many synthetic frames in the network mix',
+    positiveInteger,
+    5000,
+  )
+  .option('--fixtures', 'without a frame log: the real frames of shared/fixtures instead of synthetic ones')
   .option('--json <path>', 'also write the result as JSON')
   .option('--rounds <n>', 'timed rounds per pipeline', positiveInteger, 9)
   .option('--warmup <n>', 'untimed rounds per pipeline first', positiveInteger, 2)
@@ -30,9 +37,16 @@ const options = program.opts<{
   rounds: number;
   warmup: number;
   minFrames: number;
+  synthetic: number;
+  fixtures?: boolean;
 }>();
 const [path] = program.args;
-const input = path !== undefined ? loadFrameLogInput(path) : loadFixtureInput();
+const input =
+  path !== undefined
+    ? loadFrameLogInput(path)
+    : options.fixtures
+      ? loadFixtureInput()
+      : loadSyntheticInput(options.synthetic);
 const frames = repeatFrames(input.frames, options.minFrames);
 process.stderr.write(
   `${input.description}\nrunning ${options.warmup} warm-up + ${options.rounds} timed rounds of ${frames.length} frames each...\n`,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseFrameLog } from '@jetstream-ts/frames';
+import { synthesizeFrames } from '@jetstream-ts/synthetic-firehose';
 import { loadCarboxFrame, loadIndigoCommitFrame, loadIndigoScenario } from '@jetstream-ts/testkit';
 
 /** The frames a benchmark runs on, and a sentence saying where they came from. */
@@ -14,6 +15,17 @@ export function loadFrameLogInput(path: string): BenchInput {
   const { frames, trailingBytes } = parseFrameLog(readFileSync(path));
   const cut = trailingBytes > 0 ? ` (cut short: ${trailingBytes} trailing bytes ignored)` : '';
   return { description: `${path}: ${frames.length} frames${cut}`, frames };
+}
+
+/**
+ * Synthetic relay traffic in the network's record mix (deterministic: the same seed gives the
+ * same frames), from the test harness's generator.
+ */
+export function loadSyntheticInput(frames: number, seed = 'bench'): BenchInput {
+  return {
+    description: `${frames} synthetic frames (synthesizeFrames, seed ${JSON.stringify(seed)}: real record mix, CARs with MST nodes)`,
+    frames: [...synthesizeFrames({ frames, seed })],
+  };
 }
 
 /**

@@ -148,6 +148,25 @@ describe('JetstreamServer', () => {
     expect(stored.times.every((time, i) => i === 0 || time > stored.times[i - 1]!)).toBe(true);
   });
 
+  it('goes live when a reset relay rejects the stored cursor as FutureCursor, then follows its new sequence', async () => {
+    relay = await startFakeRelay({ frames: [identity(1), identity(2), identity(3)] });
+    let log: CursorBuffer;
+    ({ server, log } = serverFor(configFor(relay, dataDir)));
+    await server.start();
+    await until(() => log.relayCursor() === 3, 'the first relay');
+    await server.stop();
+    await relay.close();
+
+    // The relay lost its history: its sequence starts again at 1.
+    relay = await startFakeRelay({ frames: [identity(1), sync(2)] });
+    ({ server, log } = serverFor(configFor(relay, dataDir)));
+    await server.start();
+    await until(() => log.relayCursor() === 2, 'the new sequence to be committed');
+    await server.stop();
+    expect(relay.connections.map((connection) => connection.cursor)).toEqual([3, undefined]);
+    expect((await storedEvents(dataDir)).dids).toEqual(['did:plc:1', 'did:plc:2', 'did:plc:3', 'did:plc:1']);
+  });
+
   it('starts from --override-relay-cursor instead of the stored cursor', async () => {
     relay = await startFakeRelay({ frames: [identity(1), identity(2), identity(3)] });
     let log: CursorBuffer;

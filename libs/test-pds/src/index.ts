@@ -1,0 +1,2 @@
+export * from './lib/start-test-pds.js';
+export * from './lib/pds-script.js';

@@ -22,6 +22,10 @@ ASCII_ESCAPE[0x3c] = 0x75; // <
 ASCII_ESCAPE[0x3e] = 0x75; // >
 ASCII_ESCAPE[0x26] = 0x75; // &
 
+/** 1 for the bytes written as they are: ASCII that needs no escape. */
+const PLAIN_BYTE = new Uint8Array(256);
+for (let byte = 0; byte < 0x80; byte++) PLAIN_BYTE[byte] = ASCII_ESCAPE[byte] === 0 ? 1 : 0;
+
 /** True when the ASCII byte must be escaped in a JSON string. */
 export function asciiNeedsEscape(byte: number): boolean {
   return ASCII_ESCAPE[byte] !== 0;
@@ -96,30 +100,12 @@ export class JsonWriter {
     this.length += count;
   }
 
-  /** Text already in JSON form (a `RecordJson`), UTF-8 encoded. */
+  /** Text already in JSON form (a `RecordJson`), UTF-8 encoded (natively: one call, no loop). */
   rawText(text: string): void {
-    const count = text.length;
-    this.reserve(count);
-    const { buffer } = this;
-    let length = this.length;
-    for (let i = 0; i < count; i++) {
-      const code = text.charCodeAt(i);
-      if (code >= 0x80) {
-        this.length = length;
-        this.rawTextUtf8(text, i);
-        return;
-      }
-      buffer[length++] = code;
-    }
-    this.length = length;
-  }
-
-  private rawTextUtf8(text: string, from: number): void {
-    const rest = text.length - from;
-    this.reserve(rest * 3);
-    const { written } = new TextEncoder().encodeInto(text.slice(from), this.buffer.subarray(this.length));
+    this.reserve(text.length * 3);
+    const written = this.buffer.write(text, this.length, 'utf8');
+    if (written !== text.length) this.ascii = false;
     this.length += written;
-    this.ascii = false;
   }
 
   /** A non-negative or negative safe integer, or any integer given as a bigint. */
@@ -189,9 +175,13 @@ export class JsonWriter {
     let i = start;
     while (i < end) {
       const byte = bytes[i];
+      if (PLAIN_BYTE[byte] === 1) {
+        buffer[length++] = byte;
+        i++;
+        continue;
+      }
       if (byte < 0x80) {
-        if (ASCII_ESCAPE[byte] === 0) buffer[length++] = byte;
-        else length = writeAsciiEscape(buffer, length, byte);
+        length = writeAsciiEscape(buffer, length, byte);
         i++;
         continue;
       }

@@ -238,7 +238,12 @@ class RecordConverter {
     const count = reader.readMapLength();
     if (count > MAX_RECORD_CONTAINER_ENTRIES) throw new RecordConversionError('too-many-entries', `map of ${count}`);
     const entries: Entry[] = new Array<Entry>(count);
-    let special = false;
+    // Keys with a meaning in the data model, found while the entries are collected.
+    let link: Entry | undefined;
+    let bytes: Entry | undefined;
+    let type: Entry | undefined;
+    let cid: Entry | undefined;
+    let mimeType: Entry | undefined;
     for (let i = 0; i < count; i++) {
       if (reader.peekMajor() !== CBOR_TEXT) throw new RecordConversionError('invalid-cbor', 'map key is not a string');
       const length = reader.readHead(CBOR_TEXT);
@@ -246,48 +251,35 @@ class RecordConverter {
       const keyEnd = keyStart + length;
       const valueStart = reader.pos;
       reader.skipValue();
-      entries[i] = { keyStart, keyEnd, valueStart, jsonKey: cbor, jsonKeyStart: keyStart, jsonKeyEnd: keyEnd };
-      if (length > 0 && (cbor[keyStart] === DOLLAR || count === 2)) special = true;
+      const entry: Entry = { keyStart, keyEnd, valueStart, jsonKey: cbor, jsonKeyStart: keyStart, jsonKeyEnd: keyEnd };
+      entries[i] = entry;
+      if (length < 3 || length > 8) continue;
+      if (cbor[keyStart] === DOLLAR) {
+        if (this.equals(keyStart, keyEnd, KEY.type)) type = entry;
+        else if (this.equals(keyStart, keyEnd, KEY.link)) link = entry;
+        else if (this.equals(keyStart, keyEnd, KEY.bytes)) bytes = entry;
+      } else if (count === 2) {
+        if (this.equals(keyStart, keyEnd, KEY.cid)) cid = entry;
+        else if (this.equals(keyStart, keyEnd, KEY.mimeType)) mimeType = entry;
+      }
     }
     const end = reader.pos;
-    if (special && this.specialMap(entries)) {
-      reader.pos = end;
-      return 'special';
-    }
-    this.object(entries, depth);
+    let special = true;
+    if (link !== undefined) this.linkMap(entries);
+    else if (bytes !== undefined) this.bytesMap(entries);
+    else if (type !== undefined && this.isBlobType(type)) this.blob(entries);
+    else if (type === undefined && cid !== undefined && mimeType !== undefined) this.legacyBlob(cid, mimeType);
+    else special = false;
+    if (!special) this.object(entries, depth);
     reader.pos = end;
-    return 'object';
+    return special ? 'special' : 'object';
   }
 
-  /** Writes the map if it is a link, bytes, blob or legacy blob; false for an ordinary object. */
-  private specialMap(entries: Entry[]): boolean {
-    if (this.find(entries, KEY.link) !== undefined) {
-      this.linkMap(entries);
-      return true;
-    }
-    if (this.find(entries, KEY.bytes) !== undefined) {
-      this.bytesMap(entries);
-      return true;
-    }
-    const type = this.find(entries, KEY.type);
-    if (type !== undefined) {
-      const { start, end } = this.textAt(type.valueStart, 'invalid-type', '$type field must contain a non-empty string');
-      if (this.equals(start, end, BLOB_TYPE)) {
-        this.blob(entries);
-        return true;
-      }
-      if (start === end) throw new RecordConversionError('invalid-type', '$type field must contain a non-empty string');
-      return false;
-    }
-    if (entries.length === 2) {
-      const cid = this.find(entries, KEY.cid);
-      const mimeType = this.find(entries, KEY.mimeType);
-      if (cid !== undefined && mimeType !== undefined) {
-        this.legacyBlob(cid, mimeType);
-        return true;
-      }
-    }
-    return false;
+  /** True for `$type: "blob"`; throws unless `$type` is a non-empty string. */
+  private isBlobType(type: Entry): boolean {
+    const { start, end } = this.textAt(type.valueStart, 'invalid-type', '$type field must contain a non-empty string');
+    if (start === end) throw new RecordConversionError('invalid-type', '$type field must contain a non-empty string');
+    return this.equals(start, end, BLOB_TYPE);
   }
 
   private linkMap(entries: Entry[]): void {

@@ -103,6 +103,33 @@ describe('jetstream convert', () => {
     expect(result.stderr).toContain('converted 2 frames into 2 events');
   });
 
+  it('converts the whole frames of a zstd log whose stream breaks off, and fails on one that breaks at once', async () => {
+    // Varied frames, so that the compressed stream spans several zstd blocks (128 KiB each).
+    const identities = Array.from({ length: 3000 }, (_, seq) =>
+      identityFrame({ seq, did: DID, time: '2024-01-01T00:00:00Z', handle: `user${seq}.test` }),
+    );
+    const compressed = compress(encodeFrameLog(identities));
+    const cut = scratch.path('cut.log.zst');
+    writeFileSync(cut, compressed.subarray(0, Math.floor(compressed.length * 0.6)));
+    const result = await runCli(['convert', cut, '--start-time-us', '1']);
+    const lines = result.stdout.trim().split('\n');
+    expect(result.code).toBe(0);
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.length).toBeLessThan(3000);
+    expect(lines[1]).toBe(
+      `{"did":"${DID}","time_us":2,"kind":"identity","identity":{"did":"${DID}","handle":"user1.test","seq":1,"time":"2024-01-01T00:00:00Z"}}`,
+    );
+    expect(result.stderr).toContain(`warning: ${cut}: the log is cut short inside frame ${lines.length}`);
+
+    const broken = scratch.path('broken.log.zst');
+    writeFileSync(broken, compressed.subarray(0, 12));
+    const failed = await runCli(['convert', broken]);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(
+      /^jetstream: .*broken\.log\.zst: corrupt zstd-compressed frame log \(.*\)\n$/,
+    );
+  });
+
   it('counts dropped input by stage and reason and still succeeds', async () => {
     const garbage = new TextEncoder().encode('not cbor at all');
     const log = scratch.writeLog('drops.log', [

@@ -5,8 +5,8 @@ import { runInspect } from './inspect-command.js';
 
 const EXIT_CODES = `
 Exit status: 0 when the log was read, even if some input was dropped (see the summary on
-stderr) or the file ends inside its last record (a recorder stopped mid-write: the whole frames
-are used and a warning is printed). 1 when the file is missing or unreadable, is not a frame log
+stderr) or the file ends inside its last record or its zstd stream breaks off (a recorder
+stopped mid-write: the whole frames before are used and a warning is printed). 1 when the file is missing or unreadable, is not a frame log
 (its first record length is absurd, or no record decodes as a relay frame), or is corrupt in the
 middle. A frame log is [u32 little-endian length][frame]... records, optionally zstd-compressed
 as a whole.`;
@@ -32,7 +32,7 @@ export function createProgram(io: CliIo): {
     .description('Jetstream tools: turn recorded relay firehose frames into Jetstream v1 events')
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
-    .showHelpAfterError();
+    .showHelpAfterError('(add --help for usage)');
 
   program
     .command('convert')

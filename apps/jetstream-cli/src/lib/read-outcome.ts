@@ -3,8 +3,9 @@ import { FrameLogError } from '@jetstream-ts/frames';
 /**
  * How reading a frame log ended, from the command's point of view:
  * - `complete`: read to its end;
- * - `truncated`: the file ends inside a record after at least one whole frame (what a recorder
- *   killed mid-write leaves); the whole frames are used, the command warns and succeeds;
+ * - `truncated`: the file ends inside a record after at least one whole frame, or a compressed
+ *   log's zstd stream breaks off after one (what a recorder killed mid-write leaves); the whole
+ *   frames are used, the command warns and succeeds;
  * - `fatal`: nothing usable or a corrupt log; the command prints `message` and fails.
  */
 export type ReadOutcome =
@@ -19,11 +20,12 @@ const FILE_ERRORS: Record<string, string> = {
 /** Turns the error that ended `readFrameLog(path)` into the outcome and its one-line message. */
 export function readErrorOutcome(path: string, error: unknown): ReadOutcome {
   if (error instanceof FrameLogError) {
-    if (error.reason === 'zstd')
-      return { kind: 'fatal', message: `${path}: corrupt zstd-compressed frame log (${error.message})` };
-    if (error.frameIndex === 0)
-      return { kind: 'fatal', message: `${path}: not a frame log (${error.message})` };
-    if (error.reason === 'truncated') {
+    if (error.frameIndex === 0) {
+      const what = error.reason === 'zstd' ? 'corrupt zstd-compressed frame log' : 'not a frame log';
+      return { kind: 'fatal', message: `${path}: ${what} (${error.message})` };
+    }
+    // A killed recorder leaves a plain log cut inside a record, or a zstd stream cut short.
+    if (error.reason === 'truncated' || error.reason === 'zstd') {
       return {
         kind: 'truncated',
         warning: `${path}: the log is cut short inside frame ${error.frameIndex} (${error.message}); used the ${error.frameIndex} whole frames before it`,

@@ -10,6 +10,7 @@ import { WebSocket } from 'ws';
 import type { ServerConfig } from './config.js';
 import { createServerContainer, resolveJetstreamServer } from './container.js';
 import type { JetstreamServer } from './jetstream-server.js';
+import { until } from './server-process.test-util.js';
 import { TOKENS } from './tokens.js';
 
 const TIME = '2024-01-01T00:00:00.000Z';
@@ -41,14 +42,6 @@ function serverFor(config: ServerConfig): { server: JetstreamServer; log: Cursor
   return { server: resolveJetstreamServer(container), log };
 }
 
-async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 /** Opens the store the server wrote, reads it all, and closes it. */
 async function storedEvents(dataDir: string) {
   const store = openLmdbEventStore({ path: join(dataDir, 'events') });
@@ -63,6 +56,15 @@ describe('JetstreamServer', () => {
   let dataDir: string;
   let relay: FakeRelay;
   let server: JetstreamServer | undefined;
+
+  /** Starts a server (the one `afterEach` stops) and waits until it committed relay seq `cursor`. */
+  async function startUntilCommitted(config: ServerConfig, cursor: number): Promise<{ running: JetstreamServer; log: CursorBuffer }> {
+    const { server: running, log } = serverFor(config);
+    server = running;
+    await running.start();
+    await until(() => log.relayCursor() === cursor, `relay seq ${cursor} to be committed`);
+    return { running, log };
+  }
 
   beforeEach(() => {
     dataDir = mkdtempSync(join(tmpdir(), 'jetstream-server-'));
@@ -118,11 +120,8 @@ describe('JetstreamServer', () => {
 
   it('ingests the relay into the store: events in relay order, the cursor past frames without events', async () => {
     relay = await startFakeRelay({ frames: [identity(1), sync(2), identity(3), infoFrame({ name: 'OutdatedCursor' }), identity(4), sync(5)] });
-    let log: CursorBuffer;
-    ({ server, log } = serverFor(configFor(relay, dataDir)));
-    await server.start();
-    await until(() => log.relayCursor() === 5, 'the last frame to be committed');
-    await server.stop();
+    await startUntilCommitted(configFor(relay, dataDir), 5);
+    await server?.stop();
     const stored = await storedEvents(dataDir);
     expect(stored.dids).toEqual(['did:plc:1', 'did:plc:3', 'did:plc:4']);
     expect(stored.relayCursor).toBe(5);
@@ -130,17 +129,12 @@ describe('JetstreamServer', () => {
 
   it('resumes after a restart from the committed cursor, continuing time_us above the stored head', async () => {
     relay = await startFakeRelay({ frames: [identity(1), identity(2)] });
-    let log: CursorBuffer;
-    ({ server, log } = serverFor(configFor(relay, dataDir)));
-    await server.start();
-    await until(() => log.relayCursor() === 2, 'the first frames');
-    await server.stop();
+    await startUntilCommitted(configFor(relay, dataDir), 2);
+    await server?.stop();
 
     relay.append([identity(3), sync(4), identity(5)]);
-    ({ server, log } = serverFor(configFor(relay, dataDir)));
-    await server.start();
-    await until(() => log.relayCursor() === 5, 'the frames after the cursor');
-    await server.stop();
+    await startUntilCommitted(configFor(relay, dataDir), 5);
+    await server?.stop();
     expect(relay.connections[1]?.cursor).toBe(2);
     const stored = await storedEvents(dataDir);
     expect(stored.dids).toEqual(['did:plc:1', 'did:plc:2', 'did:plc:3', 'did:plc:5']);
@@ -150,42 +144,31 @@ describe('JetstreamServer', () => {
 
   it('goes live when a reset relay rejects the stored cursor as FutureCursor, then follows its new sequence', async () => {
     relay = await startFakeRelay({ frames: [identity(1), identity(2), identity(3)] });
-    let log: CursorBuffer;
-    ({ server, log } = serverFor(configFor(relay, dataDir)));
-    await server.start();
-    await until(() => log.relayCursor() === 3, 'the first relay');
-    await server.stop();
+    await startUntilCommitted(configFor(relay, dataDir), 3);
+    await server?.stop();
     await relay.close();
 
     // The relay lost its history: its sequence starts again at 1.
     relay = await startFakeRelay({ frames: [identity(1), sync(2)] });
-    ({ server, log } = serverFor(configFor(relay, dataDir)));
-    await server.start();
-    await until(() => log.relayCursor() === 2, 'the new sequence to be committed');
-    await server.stop();
+    await startUntilCommitted(configFor(relay, dataDir), 2);
+    await server?.stop();
     expect(relay.connections.map((connection) => connection.cursor)).toEqual([3, undefined]);
     expect((await storedEvents(dataDir)).dids).toEqual(['did:plc:1', 'did:plc:2', 'did:plc:3', 'did:plc:1']);
   });
 
   it('starts from --override-relay-cursor instead of the stored cursor', async () => {
     relay = await startFakeRelay({ frames: [identity(1), identity(2), identity(3)] });
-    let log: CursorBuffer;
-    ({ server, log } = serverFor(configFor(relay, dataDir, { overrideRelayCursor: 1 })));
-    await server.start();
-    await until(() => log.relayCursor() === 3, 'the frames after the override');
-    await server.stop();
+    await startUntilCommitted(configFor(relay, dataDir, { overrideRelayCursor: 1 }), 3);
+    await server?.stop();
     expect(relay.connections[0]?.cursor).toBe(1);
     expect((await storedEvents(dataDir)).dids).toEqual(['did:plc:2', 'did:plc:3']);
   });
 
   it('serves the stored events on /subscribe as v1 JSON, and ends subscriber connections on stop', async () => {
     relay = await startFakeRelay({ frames: [identity(1), sync(2), identity(3)] });
-    let log: CursorBuffer;
-    ({ server, log } = serverFor(configFor(relay, dataDir)));
-    await server.start();
-    await until(() => log.relayCursor() === 3, 'the frames to be committed');
+    const { running, log } = await startUntilCommitted(configFor(relay, dataDir), 3);
     const [first] = log.readFrom(0, 1);
-    const socket = new WebSocket(`ws://127.0.0.1:${server.publicAddress!.port}/subscribe?cursor=${first!.time_us}`);
+    const socket = new WebSocket(`ws://127.0.0.1:${running.publicAddress!.port}/subscribe?cursor=${first!.time_us}`);
     const messages: string[] = [];
     socket.on('message', (data) => messages.push(String(data)));
     await until(() => messages.length === 2, 'two events');
@@ -195,17 +178,14 @@ describe('JetstreamServer', () => {
       `{"did":"did:plc:3","time_us":${events[1]!.time_us},"kind":"identity","identity":{"did":"did:plc:3","seq":3,"time":"${TIME}"}}`,
     ]);
     const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
-    await server.stop();
+    await server?.stop();
     expect(await closed).toBe(1001);
   });
 
   it('counts ingest in the v1 metrics', async () => {
     relay = await startFakeRelay({ frames: [identity(1), sync(2), identity(3), Uint8Array.of(0xff)] });
-    let log: CursorBuffer;
-    ({ server, log } = serverFor(configFor(relay, dataDir)));
-    await server.start();
-    await until(() => log.relayCursor() === 3, 'the frames to be committed');
-    const metrics = await (await fetch(`http://127.0.0.1:${server.metricsAddress!.port}/metrics`)).text();
+    const { running } = await startUntilCommitted(configFor(relay, dataDir), 3);
+    const metrics = await (await fetch(`http://127.0.0.1:${running.metricsAddress!.port}/metrics`)).text();
     const socketUrl = `socket_url="${relay.url}"`;
     expect(metrics).toContain(`consumer_events_processed_total{${socketUrl},event_type="identity"} 2`);
     expect(metrics).toContain(`consumer_last_seq{${socketUrl}} 3`);

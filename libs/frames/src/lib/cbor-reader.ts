@@ -289,24 +289,24 @@ export function cidFromBytes(bytes: Uint8Array): CID {
 export class KeySet<Key extends string = string> {
   /** Each key's index, for `switch (reader.readKey(set))` with readable cases. */
   readonly id: Readonly<Record<Key, number>>;
-  private readonly byLength = new Map<number, { bytes: Uint8Array; index: number }[]>();
+  /** The keys by byte length: `byLength[n]` holds the keys of n bytes. */
+  private readonly byLength: { bytes: Uint8Array; index: number }[][] = [];
 
   constructor(keys: readonly Key[]) {
     const id = {} as Record<Key, number>;
     keys.forEach((key, index) => {
       id[key] = index;
       const bytes = new TextEncoder().encode(key);
-      const sameLength = this.byLength.get(bytes.length) ?? [];
-      sameLength.push({ bytes, index });
-      this.byLength.set(bytes.length, sameLength);
+      for (let length = this.byLength.length; length <= bytes.length; length++) this.byLength.push([]);
+      this.byLength[bytes.length].push({ bytes, index });
     });
     this.id = id;
   }
 
   /** The index of the key whose UTF-8 bytes are `bytes[start, start + length)`, or -1. */
   indexOf(bytes: Uint8Array, start: number, length: number): number {
-    const candidates = this.byLength.get(length);
-    if (candidates === undefined) return -1;
+    if (length >= this.byLength.length) return -1;
+    const candidates = this.byLength[length];
     for (const candidate of candidates) {
       const key = candidate.bytes;
       let i = 0;

@@ -7,7 +7,7 @@ import { accountFrame, buildCommit, commitFrame, identityFrame, syncFrame, type 
 import { readMetric, startServerProcess, until, type ServerProcess } from './server-process.test-util.js';
 
 const TIME = '2026-07-01T12:00:00.000Z';
-const FRAMES = 2400;
+const FRAMES = 3000;
 const KILLS = 6;
 
 /**
@@ -90,7 +90,7 @@ describe('jetstream-server process, killed with SIGKILL while ingesting', () => 
   it('stores every relay event exactly once, in relay order, with strictly increasing time_us', async () => {
     const { frames, expected } = relayLog();
     // Paced so that each run is killed mid-stream, during or between batch commits.
-    relay = await startFakeRelay({ frames, rate: 400 });
+    relay = await startFakeRelay({ frames, rate: 300 });
     const args = [`--ws-url=${relay.url}`, `--data-dir=${dataDir}`];
     const cursorsAfterKills: number[] = [];
 

@@ -1,6 +1,8 @@
 import { Command, CommanderError, Option } from 'commander';
+import { PDS_SCRIPT_NAMES } from '@jetstream-ts/test-pds';
 import type { HarnessIo } from './harness-io.js';
 import { collect, integerAtLeast, positiveNumber } from './option-parsers.js';
+import { runPds, type PdsCommandOptions } from './pds-command.js';
 import { runRecord, type RecordCommandOptions } from './record-command.js';
 import { runRelay, type RelayCommandOptions } from './relay-command.js';
 import { runSynth, type SynthCommandOptions } from './synth-command.js';
@@ -126,6 +128,33 @@ Example:
     )
     .action(async (relay: string, options: RecordCommandOptions) => {
       exitCode = await runRecord(relay, options, io);
+    });
+
+  program
+    .command('pds')
+    .description(
+      'Run a real PDS on loopback, drive scripted activity on it, print its subscribeRepos URL on stdout',
+    )
+    .option('--port <n>', 'PDS port (default: a free one)', integerAtLeast(1))
+    .option('--plc-port <n>', 'PLC directory port (default: a free one)', integerAtLeast(1))
+    .addOption(
+      new Option('--script <name>', 'activity to drive').choices(PDS_SCRIPT_NAMES).default('default'),
+    )
+    .option('--expectations <file>', 'write the expected Jetstream events (and the accounts) as JSON')
+    .addHelpText(
+      'after',
+      `
+Uses @atproto/dev-env 0.3.215 (a PDS and an in-memory PLC directory; .test handles, no DNS, no
+network). Its files live in a scratch folder deleted on exit. The "default" script: three
+sign-ups, profile create and update, posts with facets, langs and an image blob, a reply, like,
+repost, follows, a block, a non-Bluesky record, a delete, a handle change, a deactivation.
+Replay it all with ?cursor=0. Runs until Ctrl-C.
+
+Example:
+  jetstream-harness pds --expectations /tmp/expected.json`,
+    )
+    .action(async (options: PdsCommandOptions) => {
+      exitCode = await runPds(options, io);
     });
 
   const run = async (argv: readonly string[]) => {

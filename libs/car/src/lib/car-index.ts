@@ -31,9 +31,12 @@ export class CarIndex {
   /** The first root's binary CID: `car[rootStart, rootEnd)`. */
   rootStart = 0;
   rootEnd = 0;
+  /** The sum of `touchSequentially`, kept so that the compiler cannot drop its reads. */
+  readonly touched: number;
 
   /** Indexes a CAR v1; throws `MalformedCarError` when it is not one. */
   constructor(readonly car: Uint8Array) {
+    this.touched = touchSequentially(car);
     const cursor = new CarCursor(car, 0);
     const headerLength = cursor.readVarint();
     const headerEnd = cursor.pos + headerLength;
@@ -360,6 +363,22 @@ const LETTER_K = 0x6b;
 const LETTER_P = 0x70;
 const LETTER_T = 0x74;
 const LETTER_V = 0x76;
+
+/** Bytes between the reads of `touchSequentially`: one cache line. */
+const CACHE_LINE = 64;
+
+/**
+ * Reads one byte per cache line, front to back. The index then jumps from block header to block
+ * header and the MST walk hops between nodes: on a CAR that is not in the CPU cache (a frame
+ * that waited in a queue, or one of many frames replayed from memory) each jump is a cache miss,
+ * costing more than the whole scan. A sequential pass is what the hardware prefetcher serves
+ * best, so the later random reads hit the cache; on a CAR already in cache it costs ~0.1 µs.
+ */
+function touchSequentially(bytes: Uint8Array): number {
+  let sum = 0;
+  for (let i = 0; i < bytes.length; i += CACHE_LINE) sum += bytes[i];
+  return sum;
+}
 
 /** A position in a CAR and the unsigned LEB128 varints read from it. */
 class CarCursor {

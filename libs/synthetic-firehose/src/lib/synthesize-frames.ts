@@ -1,6 +1,6 @@
 import { encodeFrame } from '@jetstream-ts/frames';
 import type { AccountBody, IdentityBody } from '@jetstream-ts/models';
-import { buildCommit, cidOf, MstCache, tid, type RecordWrite } from '@jetstream-ts/testkit';
+import { buildCommit, cidOf, MstCache, tid, writePath, type RecordWrite } from '@jetstream-ts/testkit';
 import type { CID } from 'multiformats/cid';
 import { SeededRandom, ZipfSampler } from './seeded-random.js';
 import {
@@ -233,7 +233,7 @@ export function* synthesizeFrames(options: SyntheticFirehoseOptions): Generator<
       mstNodes: 'all',
     });
     for (const write of writes) {
-      const path = 'path' in write ? write.path : `${write.collection}/${write.rkey}`;
+      const path = writePath(write);
       if (write.action === 'create' && path !== PROFILE_PATH) repo.recent.push(path);
       if ('collection' in write && write.collection === 'app.bsky.feed.post' && write.action === 'create') {
         recentPosts.push({

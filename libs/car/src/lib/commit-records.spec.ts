@@ -151,17 +151,18 @@ describe('extractCommitRecords', () => {
     await expectSameAsLibrary(body);
   });
 
-  it('ignores ops without a cid and actions that carry no record', () => {
+  it('ignores ops without a cid, actions that carry no record and paths without a slash', () => {
     const { body } = buildCommit({
       did: DID,
       rev: '3l3qo2vutsw2b',
       writes: [
         { action: 'create', collection: 'app.bsky.feed.post', rkey: '3kaaaaaaaaaa3', record: post('x'), cid: null },
         { action: 'frobnicate', collection: 'app.bsky.feed.post', rkey: '3kaaaaaaaaaa4', record: post('y') },
+        { action: 'create', path: 'noslash', record: post('z') },
       ],
     });
     const drops = createDropRecorder();
-    expect(extractCommitRecords(body, drops)).toEqual([undefined, undefined]);
+    expect(extractCommitRecords(body, drops)).toEqual([undefined, undefined, undefined]);
     expect(drops.reports).toEqual([]);
   });
 

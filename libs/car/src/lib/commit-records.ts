@@ -26,9 +26,13 @@ export interface CommitWithRecords {
 /** What `extractRecords` emits: commits with their records, other frames as they were. */
 export type FrameWithRecords = CommitWithRecords | { frame: Exclude<FirehoseFrame, CommitFrame>; records?: undefined };
 
-/** Ops whose record v1 resolves (create and update); other actions carry none. */
+/**
+ * Ops whose record v1 resolves: creates and updates whose path has a `/` (v1 splits the path
+ * first and crashes on one without; the mapping drops and reports those, so resolving them
+ * here would only report the same op twice).
+ */
 export function carriesRecord(op: RepoOp): boolean {
-  return op.action === 'create' || op.action === 'update';
+  return (op.action === 'create' || op.action === 'update') && op.path.includes('/');
 }
 
 const SHA2_256 = 0x12;

@@ -82,6 +82,15 @@ describe('frameToEvents', () => {
     expect(drops.reports).toEqual([{ stage: 'op', reason: 'bad-path', detail: 'path without /', seq: 5, did: DID, path: 'noslash' }]);
   });
 
+  it('reports a create whose path has no slash once, even when the MST does not hold it', () => {
+    const drops = createDropRecorder();
+    const { body } = buildCommit({ did: DID, rev: '3l', writes: [{ action: 'create', collection: 'a.b.c', rkey: 'k', record: { x: 1 } }] });
+    const [op] = body.ops;
+    const frame = frameOf(commitFrame({ ...body, ops: [{ ...op, path: 'noslash' }, op] }));
+    expect(frameToEvents(frame, drops).map((event) => event.kind === 'commit' && event.commit.rkey)).toEqual(['k']);
+    expect(drops.reports.map(({ reason }) => reason)).toEqual(['bad-path']);
+  });
+
   it('drops ops with a missing cid, an unknown action or a record v1 cannot convert', () => {
     const drops = createDropRecorder();
     const { body } = buildCommit({

@@ -6,15 +6,9 @@ import { wallClockMicros } from '@jetstream-ts/sequencing';
 import { summarizeSizes, type SizeDistribution } from './size-distribution.js';
 
 /** A frame, or an op in it, that did not become an event: where and why. */
-export interface DecodeFailure {
+export interface DecodeFailure extends DropReport {
   /** Position of the frame in the log, from 0. */
   frameIndex: number;
-  stage: string;
-  reason: string;
-  detail?: string;
-  seq?: number;
-  did?: string;
-  path?: string;
 }
 
 export interface InspectReport {

@@ -23,7 +23,7 @@ export interface SubscribeEndpointOptions {
   session?: Partial<SessionSettings>;
   /** Server pings, as v1: every 30 s. A connection that leaves two in a row unanswered is dropped. */
   pingIntervalMs?: number;
-  /** Bytes a connection may have queued before its session waits for the socket; 1 MiB by default. */
+  /** Bytes a connection may have queued before its session waits for the socket; 256 KiB by default. */
   sendHighWaterMarkBytes?: number;
   metrics?: SubscriberMetrics;
   logger?: SubscriberLogger;
@@ -32,7 +32,7 @@ export interface SubscribeEndpointOptions {
 }
 
 const DEFAULT_PING_INTERVAL_MS = 30_000;
-const DEFAULT_SEND_HIGH_WATER_MARK = 1024 * 1024;
+const DEFAULT_SEND_HIGH_WATER_MARK = 256 * 1024;
 const SHUTDOWN_GRACE_MS = 1000;
 /** gorilla's `isValidChallengeKey`: standard base64 of 16 bytes. */
 const CHALLENGE_KEY = /^[A-Za-z0-9+/]{22}==$/;
@@ -230,13 +230,29 @@ export function attachSubscribeEndpoint(server: Server, options: SubscribeEndpoi
   return endpoint;
 }
 
-/** A `ws` WebSocket as a session's socket: the send callback is the backpressure signal. */
+/**
+ * A `ws` WebSocket as a session's socket: the send callback is the backpressure signal, and
+ * the messages a session sends in one go leave in one `writev` (the TCP socket is corked until
+ * the end of the tick) instead of one system call each, which is most of the cost of fan-out.
+ */
 function subscriberSocket(webSocket: WebSocket, highWaterMark: number): SubscriberSocket {
   const closed = new Promise<void>((resolve) => webSocket.once('close', () => resolve()));
+  // ws exposes no cork; its TCP socket is the (stable, if private) `_socket`.
+  const tcp = (webSocket as unknown as { _socket?: Duplex })._socket;
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    tcp?.uncork();
+  };
   return {
     send(data, binary) {
       // Closing: nothing more goes out, and the session waits for the end instead of spinning.
       if (webSocket.readyState !== WebSocket.OPEN) return closed;
+      if (!corked && tcp) {
+        corked = true;
+        tcp.cork();
+        process.nextTick(uncork);
+      }
       let flushed = false;
       let wake: (() => void) | undefined;
       webSocket.send(data, { binary }, () => {
@@ -244,6 +260,8 @@ function subscriberSocket(webSocket: WebSocket, highWaterMark: number): Subscrib
         wake?.();
       });
       if (webSocket.bufferedAmount <= highWaterMark) return undefined;
+      // Over the mark: flush now, then wait until the socket has written this message.
+      if (corked) uncork();
       return new Promise<void>((resolve) => (flushed ? resolve() : (wake = resolve)));
     },
     close: (code, reason) => webSocket.close(code, reason),

@@ -1,0 +1,213 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, InvalidArgumentError } from 'commander';
+import { BenchResources, LoadGenerator } from './fanout/bench-processes.js';
+import { checkGoals, formatBenchSummary, type BenchResult, type IngestSummary } from './fanout/bench-summary.js';
+import { FramePool } from './fanout/frame-pool.js';
+import { monotonicMs } from './fanout/load-generator-protocol.js';
+import { PacedRelay } from './fanout/paced-relay.js';
+import { runFanout } from './fanout/run-fanout.js';
+import { describeMachine } from './lib/machine.js';
+import { runReplay } from './replay/run-replay.js';
+import { expireOlderHalf, fillStorage } from './storage/run-storage.js';
+
+// `npm run bench`: ingest, fan-out, replay and storage in one command, bounded in time, on
+// loopback; prints a table and writes a JSON result. Wiring only: the phases live in fanout/,
+// replay/, storage/, and the ingest benchmark (ingest.ts) runs as a child.
+
+const here = dirname(fileURLToPath(import.meta.url));
+const PHASES = ['ingest', 'fanout', 'replay', 'storage'] as const;
+type Phase = (typeof PHASES)[number];
+
+const positiveInteger = (value: string) => {
+  const parsed = Number(value);
+  if (!Number.isSafeInteger(parsed) || parsed < 1) throw new InvalidArgumentError('expected a positive integer');
+  return parsed;
+};
+const nonNegativeInteger = (value: string) => (value === '0' ? 0 : positiveInteger(value));
+const positiveNumber = (value: string) => {
+  const parsed = Number(value);
+  if (!(parsed > 0) || !Number.isFinite(parsed)) throw new InvalidArgumentError('expected a positive number');
+  return parsed;
+};
+const integerList = (value: string) => value.split(',').map(positiveInteger);
+const phaseList = (value: string) =>
+  value.split(',').map((phase) => {
+    if (!(PHASES as readonly string[]).includes(phase)) throw new InvalidArgumentError(`phases are ${PHASES.join(', ')}`);
+    return phase as Phase;
+  });
+
+interface Options {
+  quick: boolean;
+  json: string;
+  only: Phase[];
+  steps?: number[];
+  rate?: number;
+  stepSeconds?: number;
+  rampSteps?: number;
+  rampFactor: number;
+  naiveSubscribers?: number;
+  drainSeconds?: number;
+  events?: number;
+  poolFrames?: number;
+  maxMinutes: number;
+  cpuProf?: string;
+}
+
+const program = new Command('bench')
+  .description('Ingest, fan-out, replay and storage benchmarks in one run (loopback only, bounded in time)')
+  .option('--quick', 'a smoke run of every phase in about a minute', false)
+  .option('--json <path>', 'where to write the JSON result', join(here, '..', 'results', 'bench-result.json'))
+  .option('--only <phases>', `comma-separated subset of ${PHASES.join(',')}`, phaseList, [...PHASES])
+  .option('--steps <list>', 'fan-out subscriber counts (default 100,500,1000; quick 20,100)', integerList)
+  .option('--rate <n>', 'fan-out relay frames per second (default 2000; quick 1000)', positiveInteger)
+  .option('--step-seconds <n>', 'seconds of traffic per fan-out step (default 15; quick 4)', positiveNumber)
+  .option('--ramp-steps <n>', 'rate increases after the steps, until behind (default 3; quick 1)', nonNegativeInteger)
+  .option('--ramp-factor <x>', 'rate multiplier per ramp step', positiveNumber, 1.5)
+  .option('--naive-subscribers <n>', 'subscribers of the naive-design step, 0 to skip (default 100; quick 20)', nonNegativeInteger)
+  .option('--drain-seconds <n>', 'wait for late events after a step (default 10; quick 5)', positiveNumber)
+  .option('--events <n>', 'events stored for replay and storage (default 1000000; quick 100000)', positiveInteger)
+  .option('--pool-frames <n>', 'distinct synthetic frames the relay loops over (default 6000; quick 1500)', positiveInteger)
+  .option('--max-minutes <n>', 'time budget: fan-out steps that would overrun it are skipped', positiveNumber, 10)
+  .option('--cpu-prof <dir>', 'write V8 CPU profiles of the server processes to this directory')
+  .parse();
+
+const options = program.opts<Options>();
+const quick = options.quick;
+const settings = {
+  steps: options.steps ?? (quick ? [20, 100] : [100, 500, 1000]),
+  rate: options.rate ?? (quick ? 1000 : 2000),
+  stepSeconds: options.stepSeconds ?? (quick ? 4 : 15),
+  rampSteps: options.rampSteps ?? (quick ? 1 : 3),
+  naiveSubscribers: options.naiveSubscribers ?? (quick ? 20 : 100),
+  drainMs: (options.drainSeconds ?? (quick ? 5 : 10)) * 1000,
+  events: options.events ?? (quick ? 100_000 : 1_000_000),
+  poolFrames: options.poolFrames ?? (quick ? 1500 : 6000),
+};
+const runs = (phase: Phase) => options.only.includes(phase);
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+const resources = new BenchResources();
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    interrupted = true;
+    log(`${signal}: stopping everything the benchmark started...`);
+    void resources.cleanup().finally(() => process.exit(130));
+  });
+}
+
+const startedAtMs = monotonicMs();
+const deadlineMs = startedAtMs + options.maxMinutes * 60_000;
+const loadAtStart = loadavg()[0];
+const errors: BenchResult['errors'] = [];
+// Server logs and the ingest report stay next to the JSON result, for looking into a failure.
+const logDir = join(dirname(resolve(options.json)), 'logs');
+mkdirSync(logDir, { recursive: true });
+const nodeFlags = options.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', resolve(options.cpuProf)] : undefined;
+
+/** Runs a phase, recording its failure instead of ending the run. */
+async function phase<T>(name: string, run: () => Promise<T>): Promise<T | undefined> {
+  if (interrupted) return undefined;
+  log(`\n== ${name}`);
+  try {
+    return await run();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    log(`${name} failed: ${message}`);
+    errors.push({ phase: name, message });
+    return undefined;
+  }
+}
+
+/** The ingest benchmark (ingest.ts) as a child; its JSON report. */
+async function runIngest(): Promise<IngestSummary> {
+  const jsonPath = join(logDir, 'ingest.json');
+  const args = [join(here, 'ingest.js'), '--json', jsonPath, ...(quick ? ['--rounds', '3', '--warmup', '1', '--min-frames', '1000'] : [])];
+  const child = resources.track(spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] }));
+  const code = await new Promise<number | null>((done) => child.once('exit', done));
+  if (code !== 0) throw new Error(`bench:ingest exited with ${code}`);
+  return JSON.parse(readFileSync(jsonPath, 'utf8')) as IngestSummary;
+}
+
+const result: Omit<BenchResult, 'goals' | 'seconds' | 'loadAverage'> = { date: new Date().toISOString(), machine: describeMachine(), quick, errors };
+
+if (runs('ingest')) result.ingest = await phase('ingest: ours vs naive @ipld vs @atcute', runIngest);
+
+let pool: FramePool | undefined;
+let relay: PacedRelay | undefined;
+let loadGenerator: LoadGenerator | undefined;
+try {
+  pool = await phase(`synthesizing ${settings.poolFrames} relay frames`, async () => FramePool.synthesize(settings.poolFrames));
+  if (pool && (runs('fanout') || runs('replay'))) {
+    relay = await PacedRelay.start();
+    loadGenerator = LoadGenerator.start(resources);
+    await loadGenerator.request({ type: 'pool', eventsOfFrame: pool.eventsOfFrame }, 'ready', 60_000);
+  }
+
+  if (pool && relay && loadGenerator && runs('fanout')) {
+    // Leave time for storage and replay after the fan-out.
+    const reserveMs = runs('storage') || runs('replay') ? (settings.events / 1_000_000) * 150_000 : 0;
+    result.fanout = await phase('fan-out', () =>
+      runFanout(resources, relay!, pool!, loadGenerator!, {
+        ...settings,
+        rampFactor: options.rampFactor,
+        deadlineMs: deadlineMs - reserveMs,
+        logDir,
+        nodeFlags,
+        log,
+      }),
+    );
+  }
+
+  if (pool && (runs('storage') || runs('replay'))) {
+    const dataDir = resources.tempDir('store');
+    const events = pool.jetstreamEvents.flat();
+    const fill = await phase(`storage: writing ${settings.events.toLocaleString('en-US')} events`, () =>
+      fillStorage(dataDir, events, settings.events, (written) => {
+        if (written % 200_000 === 0) log(`  ${written.toLocaleString('en-US')} written`);
+      }),
+    );
+    if (fill) {
+      result.storage = { fill };
+      log(`  ${fill.bytesPerEvent.toFixed(1)} bytes/event on disk, ${Math.round((fill.events * 1000) / fill.elapsedMs)} events/s written`);
+      if (runs('replay') && relay && loadGenerator) {
+        result.replay = await phase('replay from cursor 0', () =>
+          runReplay(resources, {
+            dataDir,
+            events: fill.events,
+            relayUrl: relay!.url,
+            logDir,
+            loadGenerator: loadGenerator!,
+            timeoutMs: Math.max(30_000, fill.events / 10),
+            nodeFlags,
+          }),
+        );
+        for (const run of result.replay ?? []) log(`  ${run.encoding}: ${Math.round(run.eventsPerSecond)} events/s`);
+      }
+      if (runs('storage')) {
+        const trim = await phase('storage: TTL cleanup of the older half', () => expireOlderHalf(dataDir, fill, { refillEvents: quick ? undefined : events }));
+        if (trim) result.storage = { fill, trim };
+      }
+    }
+  }
+} finally {
+  await relay?.close();
+  await resources.cleanup();
+}
+
+const finished: BenchResult = {
+  ...result,
+  loadAverage: { start: loadAtStart, end: loadavg()[0] },
+  seconds: (monotonicMs() - startedAtMs) / 1000,
+  goals: [],
+};
+finished.goals = checkGoals(finished);
+mkdirSync(dirname(options.json), { recursive: true });
+writeFileSync(options.json, JSON.stringify(finished, null, 2) + '\n');
+process.stdout.write(`\n${formatBenchSummary(finished)}\n\nJSON result: ${options.json}\n`);
+if (options.cpuProf) process.stdout.write(`CPU profiles of the servers: ${resolve(options.cpuProf)}\n`);
+process.exitCode = errors.length > 0 ? 1 : 0;

@@ -1,0 +1,202 @@
+import type { ReplayRun } from '../replay/run-replay.js';
+import type { StorageFill, StorageTrim } from '../storage/run-storage.js';
+import type { FanoutStepResult } from './fanout-step.js';
+import type { FanoutResult } from './run-fanout.js';
+
+/** The parts of the ingest benchmark's JSON report (`bench:ingest --json`) the summary shows. */
+export interface IngestSummary {
+  results: { id: string; name: string; framesPerSecond: { median: number }; framesPerCpuSecond: { median: number } }[];
+  ratios: { numerator: string; denominator: string; goal: number; ratio: number; met: boolean; cpuRatio: number; cpuMet: boolean }[];
+}
+
+/** Everything `npm run bench` measured, as written to its JSON file. */
+export interface BenchResult {
+  date: string;
+  machine: string;
+  /** 1-minute load average when the run started and when it ended (the machine may be shared). */
+  loadAverage: { start: number; end: number };
+  quick: boolean;
+  /** Seconds the whole run took. */
+  seconds: number;
+  ingest?: IngestSummary;
+  fanout?: FanoutResult;
+  replay?: ReplayRun[];
+  storage?: { fill: StorageFill; trim?: StorageTrim };
+  /** Phases that failed, with the error. */
+  errors: { phase: string; message: string }[];
+  goals: GoalCheck[];
+}
+
+export interface GoalCheck {
+  goal: string;
+  /** What was measured, in words; `met` undefined when it was not measured. */
+  measured: string;
+  met: boolean | undefined;
+}
+
+/** The issue's goals for a 2-core machine. */
+export const GOALS = {
+  subscribers: 1000,
+  framesPerSecond: 2000,
+  maxP99Ms: 250,
+  maxRssBytes: 256 * 1024 * 1024,
+  minReplayEventsPerSecond: 100_000,
+  maxBytesPerEvent: 300,
+} as const;
+
+const count = (value: number) => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '-');
+const fixed = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
+const megabytes = (bytes: number) => fixed(bytes / (1024 * 1024));
+
+/** Checks each goal against what was measured (goals a run did not reach say so). */
+export function checkGoals(result: Omit<BenchResult, 'goals'>): GoalCheck[] {
+  const checks: GoalCheck[] = [];
+  for (const ratio of result.ingest?.ratios ?? []) {
+    checks.push({
+      goal: `ingest (${ratio.numerator})/(${ratio.denominator}) >= ${ratio.goal}x`,
+      measured: `${fixed(ratio.ratio, 2)}x wall, ${fixed(ratio.cpuRatio, 2)}x CPU`,
+      met: ratio.met || ratio.cpuMet,
+    });
+  }
+  const target = result.fanout?.steps.find(
+    (step) => step.subscribers === GOALS.subscribers && step.targetFramesPerSecond === GOALS.framesPerSecond,
+  );
+  const fanoutGoal = `${GOALS.subscribers} subscribers at ${GOALS.framesPerSecond}/s`;
+  if (target) {
+    checks.push({ goal: `${fanoutGoal}: 0 lost`, measured: `${count(target.delivery.lost)} lost`, met: target.delivery.lost === 0 });
+    checks.push({
+      goal: `${fanoutGoal}: p99 < ${GOALS.maxP99Ms} ms`,
+      measured: `p99 ${fixed(target.latencyMs.p99)} ms`,
+      met: target.latencyMs.p99 < GOALS.maxP99Ms,
+    });
+    checks.push({
+      goal: `${fanoutGoal}: server RSS <= 256 MB`,
+      measured: `${megabytes(target.serverRssMaxBytes)} MB`,
+      met: target.serverRssMaxBytes <= GOALS.maxRssBytes,
+    });
+  } else {
+    checks.push({ goal: fanoutGoal, measured: 'not run (quick run, time limit or failure)', met: undefined });
+  }
+  const jsonReplay = result.replay?.find((run) => run.encoding === 'json');
+  checks.push({
+    goal: `replay >= ${count(GOALS.minReplayEventsPerSecond)} events/s`,
+    measured: jsonReplay ? `${count(jsonReplay.eventsPerSecond)} events/s (JSON)` : 'not run',
+    met: jsonReplay ? jsonReplay.eventsPerSecond >= GOALS.minReplayEventsPerSecond && !jsonReplay.timedOut : undefined,
+  });
+  const fill = result.storage?.fill;
+  checks.push({
+    goal: `storage <= ${GOALS.maxBytesPerEvent} bytes/event`,
+    measured: fill ? `${fixed(fill.bytesPerEvent)} bytes/event after ${count(fill.events)} events` : 'not run',
+    met: fill ? fill.bytesPerEvent <= GOALS.maxBytesPerEvent : undefined,
+  });
+  return checks;
+}
+
+/** A plain-text table: first column left-aligned, the others right-aligned. */
+export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+  const line = (cells: readonly string[]) =>
+    cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ');
+  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+}
+
+function fanoutRows(steps: readonly FanoutStepResult[]): string[][] {
+  return steps.map((step) => [
+    step.server,
+    count(step.subscribers),
+    count(step.eventsPerSecond),
+    fixed(step.latencyMs.p50),
+    fixed(step.latencyMs.p99),
+    count(step.delivery.lost),
+    fixed(step.serverCpuPercent, 0),
+    megabytes(step.serverRssMaxBytes),
+    megabytes(step.bytesPerSecondOut),
+    count(step.messagesPerSecondOut),
+    fixed(step.serverCpuUsPerMessage, 2),
+    fixed(step.loadGeneratorCpuPercent, 0),
+    step.behind.length === 0 ? 'yes' : 'NO',
+  ]);
+}
+
+/** The whole run as text: machine, one section per phase, then the goals. */
+export function formatBenchSummary(result: BenchResult): string {
+  const sections: string[] = [
+    `machine: ${result.machine}`,
+    `load average (1 min): ${fixed(result.loadAverage.start, 2)} at start, ${fixed(result.loadAverage.end, 2)} at end; ` +
+      `${result.quick ? 'quick run' : 'full run'}, ${count(result.seconds)} s`,
+  ];
+  if (result.ingest) {
+    sections.push(
+      '1. ingest (frames/s, median round)\n' +
+        formatTable(
+          ['pipeline', 'wall', 'CPU'],
+          result.ingest.results.map((row) => [`(${row.id}) ${row.name}`, count(row.framesPerSecond.median), count(row.framesPerCpuSecond.median)]),
+        ),
+    );
+  }
+  const fanout = result.fanout;
+  if (fanout) {
+    const steps = [...fanout.steps, ...fanout.ramp, ...(fanout.naive ? [fanout.naive] : [])];
+    sections.push(
+      '2. fan-out (relay send -> subscriber receive; mix 60 % zstd, 30 % collection filters, 10 % DID filters)\n' +
+        formatTable(
+          ['server', 'subs', 'events/s', 'p50 ms', 'p99 ms', 'lost', 'CPU %', 'RSS MB', 'out MB/s', 'msgs/s', 'CPU µs/msg', 'loadgen CPU %', 'kept up'],
+          fanoutRows(steps),
+        ) +
+        steps
+          .filter((step) => step.behind.length > 0)
+          .map((step) => `\n  ${step.server} N=${step.subscribers} @${step.targetFramesPerSecond}/s behind: ${step.behind.join('; ')}`)
+          .join('') +
+        (fanout.maxKeptUpRate !== undefined ? `\n  fastest ramp step that kept up: ${count(fanout.maxKeptUpRate)} frames/s` : ''),
+    );
+  }
+  if (result.replay) {
+    sections.push(
+      '3. replay (one subscriber, /subscribe?cursor=0 on the server, every stored event)\n' +
+        formatTable(
+          ['encoding', 'events', 'events/s', 'server CPU %', 'in order', 'timed out'],
+          result.replay.map((run) => [
+            run.encoding,
+            count(run.events),
+            count(run.eventsPerSecond),
+            fixed(run.server.cpuPercent, 0),
+            run.encoding === 'json' ? (run.ordered ? 'yes' : 'NO') : '-',
+            run.timedOut ? 'YES' : 'no',
+          ]),
+        ),
+    );
+  }
+  const storage = result.storage;
+  if (storage) {
+    const rows = [
+      [`after ${count(storage.fill.events)} events`, count(storage.fill.disk.allocatedBytes), fixed(storage.fill.bytesPerEvent)],
+    ];
+    if (storage.trim) {
+      rows.push([
+        `after TTL cleanup (${count(storage.trim.retained)} kept), file`,
+        count(storage.trim.disk.allocatedBytes),
+        fixed(storage.trim.diskBytesPerRetainedEvent),
+      ]);
+      rows.push(['after TTL cleanup, pages in use', '-', fixed(storage.trim.liveBytesPerRetainedEvent)]);
+      if (storage.trim.refill) {
+        rows.push([
+          `after writing ${count(storage.trim.refill.events)} more`,
+          count(storage.trim.refill.disk.allocatedBytes),
+          fixed(storage.trim.refill.bytesPerEvent),
+        ]);
+      }
+    }
+    sections.push(
+      `4. storage (lmdb store on disk; mean event ${fixed(storage.fill.meanJsonBytes, 0)} B JSON, ${fixed(storage.fill.meanZstdBytes, 0)} B zstd)\n` +
+        formatTable(['', 'bytes on disk', 'bytes/event'], rows),
+    );
+  }
+  for (const error of result.errors) sections.push(`${error.phase} FAILED: ${error.message}`);
+  sections.push(
+    'goals\n' +
+      result.goals
+        .map((check) => `  ${check.met === undefined ? 'n/a ' : check.met ? 'met ' : 'MISS'}  ${check.goal}: ${check.measured}`)
+        .join('\n'),
+  );
+  return sections.join('\n\n');
+}

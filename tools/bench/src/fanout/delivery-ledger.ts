@@ -1,0 +1,148 @@
+import { wantsEvent, type FilterFields, type SubscriberSpec } from './subscriber-mix.js';
+
+/** One event the relay's frames of a step turn into, in server order. */
+export interface LedgerEvent extends FilterFields {
+  /** Identifies the event among its neighbours: see `eventKey`. */
+  key: string;
+  /** Index (within the step) of the relay frame it came from: its send time is that frame's. */
+  frame: number;
+}
+
+/** What the subscribers of a step got, against what each was owed by its filter. */
+export interface DeliverySummary {
+  /** Events owed, summed over subscribers. */
+  expected: number;
+  /** Owed events received (each counted once). */
+  delivered: number;
+  /** Owed events not received. */
+  lost: number;
+  /** Subscribers that lost at least one event. */
+  subscribersWithLoss: number;
+  /** Events received again by the same subscriber. */
+  duplicates: number;
+  /** Messages a subscriber was not owed, or that match no event of the step. */
+  unexpected: number;
+}
+
+/**
+ * The key a received event is matched by: `did rev collection/rkey` for a commit op (unique
+ * within a repeated frame pool's period, the ledger disambiguates by position), `did kind time`
+ * for identity and account events.
+ */
+export function eventKey(event: {
+  did: string;
+  kind: string;
+  commit?: { rev: string; collection: string; rkey: string };
+  identity?: { time: string };
+  account?: { time: string };
+}): string {
+  if (event.commit) return `${event.did} ${event.commit.rev} ${event.commit.collection}/${event.commit.rkey}`;
+  return `${event.did} ${event.kind} ${event.identity?.time ?? event.account?.time ?? ''}`;
+}
+
+/**
+ * Exact loss accounting for many subscribers over one step: which events each subscriber is
+ * owed (by its filter, `wantsEvent`), which it received (a bit per event), and from those the
+ * losses, duplicates and unexpected messages. Keys may repeat (a looped frame pool), so a key is
+ * looked up from where the subscriber last was: the server delivers in order.
+ */
+export class DeliveryLedger {
+  readonly #events: readonly LedgerEvent[];
+  /** Per subscriber: the owed-events bitmap of its filter (shared by equal filters). */
+  readonly #owed: Uint8Array[];
+  readonly #owedCount: number[];
+  readonly #received: Uint8Array[];
+  readonly #receivedCount: Int32Array;
+  /** Per subscriber: the event index after the last one it received (where to look next). */
+  readonly #next: Int32Array;
+  readonly #totalOwed: number;
+  #totalReceived = 0;
+  #duplicates = 0;
+  #unexpected = 0;
+
+  constructor(events: readonly LedgerEvent[], specs: readonly SubscriberSpec[]) {
+    this.#events = events;
+    const byFilter = new Map<string, { bits: Uint8Array; count: number }>();
+    this.#owed = [];
+    this.#owedCount = [];
+    for (const spec of specs) {
+      const signature = `${spec.wantedCollections.join(',')}|${spec.wantedDids.join(',')}`;
+      let owed = byFilter.get(signature);
+      if (!owed) {
+        owed = { bits: new Uint8Array((events.length + 7) >> 3), count: 0 };
+        events.forEach((event, index) => {
+          if (!wantsEvent(spec, event)) return;
+          owed!.bits[index >> 3] |= 1 << (index & 7);
+          owed!.count++;
+        });
+        byFilter.set(signature, owed);
+      }
+      this.#owed.push(owed.bits);
+      this.#owedCount.push(owed.count);
+    }
+    this.#received = specs.map(() => new Uint8Array((events.length + 7) >> 3));
+    this.#receivedCount = new Int32Array(specs.length);
+    this.#next = new Int32Array(specs.length);
+    this.#totalOwed = this.#owedCount.reduce((sum, count) => sum + count, 0);
+  }
+
+  get events(): readonly LedgerEvent[] {
+    return this.#events;
+  }
+
+  /** Owed events not received yet, over all subscribers (0 when everyone has everything). */
+  get outstanding(): number {
+    return this.#totalOwed - this.#totalReceived;
+  }
+
+  /**
+   * The index of the event with `key` that `subscriber` most likely received: the first at or
+   * after its last position, else the first before it; -1 when no event has that key.
+   */
+  locate(subscriber: number, key: string): number {
+    const events = this.#events;
+    const from = this.#next[subscriber];
+    for (let index = from; index < events.length; index++) if (events[index].key === key) return index;
+    for (let index = 0; index < from && index < events.length; index++)
+      if (events[index].key === key) return index;
+    return -1;
+  }
+
+  /** Records that `subscriber` received event `index` (-1: a message matching no event). */
+  receive(subscriber: number, index: number): void {
+    if (index < 0 || index >= this.#events.length) {
+      this.#unexpected++;
+      return;
+    }
+    this.#next[subscriber] = index + 1;
+    const byte = index >> 3;
+    const bit = 1 << (index & 7);
+    if ((this.#owed[subscriber][byte] & bit) === 0) {
+      this.#unexpected++;
+      return;
+    }
+    const received = this.#received[subscriber];
+    if (received[byte] & bit) {
+      this.#duplicates++;
+      return;
+    }
+    received[byte] |= bit;
+    this.#receivedCount[subscriber]++;
+    this.#totalReceived++;
+  }
+
+  summary(): DeliverySummary {
+    let subscribersWithLoss = 0;
+    this.#owedCount.forEach((owed, subscriber) => {
+      if (this.#receivedCount[subscriber] < owed) subscribersWithLoss++;
+    });
+    return {
+      expected: this.#totalOwed,
+      delivered: this.#totalReceived,
+      lost: this.#totalOwed - this.#totalReceived,
+      subscribersWithLoss,
+      duplicates: this.#duplicates,
+      unexpected: this.#unexpected,
+    };
+  }
+}

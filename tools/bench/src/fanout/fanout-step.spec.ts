@@ -1,0 +1,29 @@
+import { behindReasons } from './fanout-step.js';
+
+const keptUp = {
+  delivery: { expected: 100, delivered: 100, lost: 0, subscribersWithLoss: 0, duplicates: 0, unexpected: 0 },
+  latencyMs: { count: 100, p50: 20, p90: 40, p99: 90, max: 120 },
+  closed: 0,
+  connectFailures: 0,
+};
+
+describe('behindReasons', () => {
+  it('is empty when nothing was lost and p99 stayed under the limit', () => {
+    expect(behindReasons(keptUp)).toEqual([]);
+  });
+
+  it('names every way a step fell behind', () => {
+    expect(
+      behindReasons(
+        {
+          ...keptUp,
+          delivery: { ...keptUp.delivery, delivered: 97, lost: 3, subscribersWithLoss: 2 },
+          latencyMs: { ...keptUp.latencyMs, p99: 1500 },
+          closed: 1,
+          connectFailures: 4,
+        },
+        { maxP99Ms: 1000 },
+      ),
+    ).toEqual(['3 events lost (2 subscribers)', '1 subscribers closed', '4 subscribers failed to connect', 'p99 1500 ms > 1000 ms']);
+  });
+});

@@ -1,0 +1,54 @@
+import type { DeliverySummary } from './delivery-ledger.js';
+import type { LatencySummary } from './latency-histogram.js';
+
+/** Limits past which a step counts as "delivery falls behind". */
+export interface BehindLimits {
+  /** A p99 latency above this (ms): a backlog is building. */
+  maxP99Ms: number;
+}
+
+export const DEFAULT_BEHIND_LIMITS: BehindLimits = { maxP99Ms: 1000 };
+
+/** One measured fan-out step. */
+export interface FanoutStepResult {
+  /** `ours` (jetstream-server) or `naive` (per-subscriber stringify and compression). */
+  server: 'ours' | 'naive';
+  subscribers: number;
+  /** Subscribers that failed to connect. */
+  connectFailures: number;
+  /** Relay frames per second asked for, and events per second the frames made. */
+  targetFramesPerSecond: number;
+  eventsPerSecond: number;
+  seconds: number;
+  latencyMs: LatencySummary;
+  delivery: DeliverySummary;
+  /** Server CPU (% of one core) and RSS over the step, from /proc. */
+  serverCpuPercent: number;
+  serverRssMaxBytes: number;
+  serverRssMeanBytes: number;
+  /** Payload bytes and messages per second the subscribers received. */
+  bytesPerSecondOut: number;
+  messagesPerSecondOut: number;
+  /** Server CPU per message delivered, in µs. */
+  serverCpuUsPerMessage: number;
+  loadGeneratorCpuPercent: number;
+  /** Wait after the last frame until every subscriber had everything (or the drain limit). */
+  drainMs: number;
+  /** Subscribers closed by the server during the step. */
+  closed: number;
+  /** Why the step counts as falling behind; empty when it kept up. */
+  behind: string[];
+}
+
+/** The reasons a step fell behind: losses, closed subscribers, a p99 past the limit. */
+export function behindReasons(
+  step: Pick<FanoutStepResult, 'delivery' | 'latencyMs' | 'closed' | 'connectFailures'>,
+  limits: BehindLimits = DEFAULT_BEHIND_LIMITS,
+): string[] {
+  const reasons: string[] = [];
+  if (step.delivery.lost > 0) reasons.push(`${step.delivery.lost} events lost (${step.delivery.subscribersWithLoss} subscribers)`);
+  if (step.closed > 0) reasons.push(`${step.closed} subscribers closed`);
+  if (step.connectFailures > 0) reasons.push(`${step.connectFailures} subscribers failed to connect`);
+  if (step.latencyMs.p99 > limits.maxP99Ms) reasons.push(`p99 ${Math.round(step.latencyMs.p99)} ms > ${limits.maxP99Ms} ms`);
+  return reasons;
+}

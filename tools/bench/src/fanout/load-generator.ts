@@ -1,0 +1,275 @@
+import { createV1Decompressor } from '@jetstream-ts/compression';
+import { WebSocket, type RawData } from 'ws';
+import { DeliveryLedger, eventKey } from './delivery-ledger.js';
+import { stepEvents, type PoolEvent } from './frame-pool.js';
+import { LatencyHistogram } from './latency-histogram.js';
+import {
+  monotonicMs,
+  type LoadGeneratorReply,
+  type LoadGeneratorRequest,
+  type ReplayReport,
+  type StepReport,
+} from './load-generator-protocol.js';
+import { subscribeQuery, type SubscriberSpec } from './subscriber-mix.js';
+
+// The load generator: a child process of the bench holding the WebSocket subscribers, driven
+// over IPC (see load-generator-protocol.ts). Its work per message is kept small so that it
+// measures the server rather than itself: an event is decoded once, by the first subscriber
+// that receives it; the others find it by its time_us (JSON) or its zstd bytes.
+
+const CONNECTS_IN_FLIGHT = 50;
+const TIME_US_FIELD = Buffer.from('"time_us":');
+
+const decompressor = createV1Decompressor();
+let eventsOfFrame: readonly (readonly PoolEvent[])[] = [];
+let specs: readonly SubscriberSpec[] = [];
+let sockets: WebSocket[] = [];
+let step: StepState | undefined;
+
+/** Everything one step measures. */
+class StepState {
+  readonly ledger: DeliveryLedger;
+  readonly latency = new LatencyHistogram();
+  readonly sendTimes: Float64Array;
+  /** Messages whose frame's send time had not arrived yet: frame, receive time. */
+  pendingFrames: number[] = [];
+  pendingTimes: number[] = [];
+  readonly indexByTimeUs = new Map<number, number>();
+  readonly indexByZstd = new Map<number, { bytes: Buffer; index: number }[]>();
+  readonly cpuAtStart = process.cpuUsage();
+  readonly startedAtMs = monotonicMs();
+  messages = 0;
+  bytes = 0;
+  firstMessageAtMs = 0;
+  lastMessageAtMs = 0;
+  closed = 0;
+  onProgress: (() => void) | undefined;
+
+  constructor(start: number, count: number) {
+    this.ledger = new DeliveryLedger(stepEvents(eventsOfFrame, start, count), specs);
+    this.sendTimes = new Float64Array(count).fill(NaN);
+  }
+
+  recordLatency(frame: number, receivedAtMs: number): void {
+    const sentAtMs = this.sendTimes[frame];
+    if (Number.isNaN(sentAtMs)) {
+      this.pendingFrames.push(frame);
+      this.pendingTimes.push(receivedAtMs);
+    } else {
+      this.latency.record(receivedAtMs - sentAtMs);
+    }
+  }
+
+  addSendTimes(frames: number[], times: number[]): void {
+    frames.forEach((frame, index) => (this.sendTimes[frame] = times[index]));
+    if (this.pendingFrames.length === 0) return;
+    const waiting = { frames: this.pendingFrames, times: this.pendingTimes };
+    this.pendingFrames = [];
+    this.pendingTimes = [];
+    waiting.frames.forEach((frame, index) => this.recordLatency(frame, waiting.times[index]));
+  }
+}
+
+function onMessage(subscriber: number, data: Buffer, isBinary: boolean): void {
+  const state = step;
+  if (!state) return;
+  const now = monotonicMs();
+  if (state.messages === 0) state.firstMessageAtMs = now;
+  state.lastMessageAtMs = now;
+  state.messages++;
+  state.bytes += data.length;
+  const index = isBinary ? zstdEventIndex(state, subscriber, data) : jsonEventIndex(state, subscriber, data);
+  state.ledger.receive(subscriber, index);
+  if (index >= 0) state.recordLatency(state.ledger.events[index].frame, now);
+  if (state.onProgress && state.ledger.outstanding === 0) state.onProgress();
+}
+
+function jsonEventIndex(state: StepState, subscriber: number, json: Buffer): number {
+  const timeUs = timeUsOf(json);
+  const known = state.indexByTimeUs.get(timeUs);
+  if (known !== undefined) return known;
+  const index = locate(state, subscriber, json);
+  state.indexByTimeUs.set(timeUs, index);
+  return index;
+}
+
+function zstdEventIndex(state: StepState, subscriber: number, zstd: Buffer): number {
+  // A zstd frame of ours ends with its content checksum: a good hash, checked by comparing bytes.
+  const checksum = zstd.length >= 4 ? zstd.readUInt32LE(zstd.length - 4) : 0;
+  const candidates = state.indexByZstd.get(checksum);
+  const match = candidates?.find((candidate) => candidate.bytes.equals(zstd));
+  if (match) return match.index;
+  let index: number;
+  try {
+    index = jsonEventIndex(state, subscriber, Buffer.from(decompressor.decompress(zstd)));
+  } catch {
+    index = -1;
+  }
+  // A copy: the message may be a slice of a large socket read that should not stay alive.
+  const entry = { bytes: Buffer.from(zstd), index };
+  if (candidates) candidates.push(entry);
+  else state.indexByZstd.set(checksum, [entry]);
+  return index;
+}
+
+function locate(state: StepState, subscriber: number, json: Buffer): number {
+  try {
+    return state.ledger.locate(subscriber, eventKey(JSON.parse(json.toString('utf8'))));
+  } catch {
+    return -1;
+  }
+}
+
+/** The `time_us` of a v1 JSON event, read without parsing it; -1 when absent. */
+function timeUsOf(json: Buffer): number {
+  const at = json.indexOf(TIME_US_FIELD);
+  if (at < 0) return -1;
+  let value = 0;
+  for (let position = at + TIME_US_FIELD.length; position < json.length; position++) {
+    const digit = json[position] - 48;
+    if (digit < 0 || digit > 9) break;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+function asBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  return Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+}
+
+async function connect(url: string, wanted: readonly SubscriberSpec[]): Promise<{ open: number; failed: number }> {
+  specs = wanted;
+  sockets = [];
+  let failed = 0;
+  let next = 0;
+  const openOne = async (): Promise<void> => {
+    while (next < wanted.length) {
+      const subscriber = next++;
+      const socket = new WebSocket(url + subscribeQuery(wanted[subscriber]), { perMessageDeflate: false });
+      sockets[subscriber] = socket;
+      socket.on('message', (data, isBinary) => onMessage(subscriber, asBuffer(data), isBinary));
+      socket.on('close', () => {
+        if (step) step.closed++;
+      });
+      const opened = await new Promise<boolean>((resolve) => {
+        socket.once('open', () => resolve(true));
+        socket.once('error', () => resolve(false));
+      });
+      if (!opened) failed++;
+    }
+  };
+  await Promise.all(Array.from({ length: CONNECTS_IN_FLIGHT }, openOne));
+  return { open: wanted.length - failed, failed };
+}
+
+async function finish(state: StepState, drainMs: number): Promise<StepReport> {
+  const waitStartedMs = monotonicMs();
+  if (state.ledger.outstanding > 0) {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, drainMs);
+      state.onProgress = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+  state.onProgress = undefined;
+  const drainedAtMs = monotonicMs();
+  const cpu = process.cpuUsage(state.cpuAtStart);
+  step = undefined;
+  return {
+    delivery: state.ledger.summary(),
+    latencyCounts: Array.from(state.latency.counts()),
+    latencyMax: state.latency.max(),
+    messages: state.messages,
+    bytes: state.bytes,
+    firstMessageAtMs: state.firstMessageAtMs,
+    lastMessageAtMs: state.lastMessageAtMs,
+    drainMs: drainedAtMs - waitStartedMs,
+    cpuPercent: ((cpu.user + cpu.system) / 1000 / (drainedAtMs - state.startedAtMs)) * 100,
+    closed: state.closed,
+  };
+}
+
+async function disconnect(): Promise<void> {
+  const closing = sockets.map(
+    (socket) =>
+      new Promise<void>((resolve) => {
+        if (socket.readyState === WebSocket.CLOSED) return resolve();
+        socket.once('close', () => resolve());
+        socket.terminate();
+      }),
+  );
+  await Promise.all(closing);
+  sockets = [];
+}
+
+async function replay(url: string, events: number, timeoutMs: number): Promise<ReplayReport> {
+  const socket = new WebSocket(url, { perMessageDeflate: false });
+  let count = 0;
+  let bytes = 0;
+  let previousTimeUs = -1;
+  let ordered = true;
+  let openedAtMs = 0;
+  let lastAtMs = 0;
+  const timedOut = await new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(true), timeoutMs);
+    socket.once('open', () => (openedAtMs = monotonicMs()));
+    socket.on('message', (data, isBinary) => {
+      const message = asBuffer(data);
+      count++;
+      bytes += message.length;
+      lastAtMs = monotonicMs();
+      if (!isBinary) {
+        const timeUs = timeUsOf(message);
+        if (!(timeUs > previousTimeUs)) ordered = false;
+        previousTimeUs = timeUs;
+      }
+      if (count >= events) {
+        clearTimeout(timer);
+        resolve(false);
+      }
+    });
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve(count < events);
+    });
+    socket.once('error', () => undefined);
+  });
+  socket.terminate();
+  return { events: count, bytes, elapsedMs: lastAtMs - openedAtMs, ordered, timedOut };
+}
+
+async function handle(request: LoadGeneratorRequest): Promise<LoadGeneratorReply | undefined> {
+  switch (request.type) {
+    case 'pool':
+      eventsOfFrame = request.eventsOfFrame;
+      return { type: 'ready' };
+    case 'connect':
+      return { type: 'connected', ...(await connect(request.url, request.specs)) };
+    case 'step':
+      step = new StepState(request.start, request.count);
+      return { type: 'step-ready' };
+    case 'sent':
+      step?.addSendTimes(request.frames, request.times);
+      return undefined;
+    case 'finish':
+      if (!step) return { type: 'failed', message: 'finish without a step' };
+      return { type: 'finished', report: await finish(step, request.drainMs) };
+    case 'disconnect':
+      await disconnect();
+      return { type: 'disconnected' };
+    case 'replay':
+      return { type: 'replayed', report: await replay(request.url, request.events, request.timeoutMs) };
+  }
+}
+
+process.on('message', (request: LoadGeneratorRequest) => {
+  handle(request).then(
+    (reply) => reply && process.send?.(reply),
+    (error: unknown) => process.send?.({ type: 'failed', message: String(error) } satisfies LoadGeneratorReply),
+  );
+});
+// The bench is gone (even killed): nothing left to do.
+process.on('disconnect', () => process.exit(0));

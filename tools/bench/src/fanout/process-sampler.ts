@@ -1,0 +1,97 @@
+import { readFileSync } from 'node:fs';
+
+/** Clock ticks per second of `/proc/<pid>/stat` times (USER_HZ: 100 on every Linux we run on). */
+const TICKS_PER_SECOND = 100;
+
+/** CPU time (user + system) of a process from its `/proc/<pid>/stat` line, in seconds. */
+export function parseCpuSeconds(stat: string): number {
+  // The command name (field 2) may hold spaces and parentheses: count fields after its last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Fields 14 (utime) and 15 (stime) of the whole line are 12 and 13 after the name.
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+}
+
+/** Resident set size in bytes (`VmRSS`) from `/proc/<pid>/status`; NaN when absent. */
+export function parseRssBytes(status: string): number {
+  const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+  return match ? Number(match[1]) * 1024 : NaN;
+}
+
+/** What a process used over a window: CPU % of one core, RSS mean and peak. */
+export interface ProcessUsage {
+  /** CPU time over wall time, in % of one core (200 % is two cores busy). */
+  cpuPercent: number;
+  /** CPU seconds used, and wall seconds, between the first and last sample. */
+  cpuSeconds: number;
+  wallSeconds: number;
+  rssMeanBytes: number;
+  rssMaxBytes: number;
+  samples: number;
+}
+
+/** One reading of a process: when, CPU seconds so far, RSS. */
+export interface ProcessSample {
+  atMs: number;
+  cpuSeconds: number;
+  rssBytes: number;
+}
+
+/**
+ * Samples a process's CPU time and RSS from `/proc` (Linux) at a fixed interval; `usage()`
+ * reports the window since the last `reset()`. Reads that fail (the process is gone) are skipped.
+ */
+export class ProcessSampler {
+  readonly #pid: number;
+  readonly #timer: NodeJS.Timeout;
+  #samples: ProcessSample[] = [];
+
+  constructor(pid: number, intervalMs = 500) {
+    this.#pid = pid;
+    this.#sample();
+    this.#timer = setInterval(() => this.#sample(), intervalMs).unref();
+  }
+
+  /** Starts a new window at this instant. */
+  reset(): void {
+    this.#samples = [];
+    this.#sample();
+  }
+
+  /** Usage from the window's start to now. */
+  usage(): ProcessUsage {
+    this.#sample();
+    return summarizeSamples(this.#samples);
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+
+  #sample(): void {
+    try {
+      const cpuSeconds = parseCpuSeconds(readFileSync(`/proc/${this.#pid}/stat`, 'utf8'));
+      const rssBytes = parseRssBytes(readFileSync(`/proc/${this.#pid}/status`, 'utf8'));
+      this.#samples.push({ atMs: performance.now(), cpuSeconds, rssBytes });
+    } catch {
+      // The process has exited: keep what was sampled.
+    }
+  }
+}
+
+/** CPU % between the first and last sample, RSS mean and peak over all of them. */
+export function summarizeSamples(samples: readonly ProcessSample[]): ProcessUsage {
+  if (samples.length === 0) return { cpuPercent: NaN, cpuSeconds: NaN, wallSeconds: NaN, rssMeanBytes: NaN, rssMaxBytes: NaN, samples: 0 };
+  const first = samples[0];
+  const last = samples[samples.length - 1];
+  const wallSeconds = (last.atMs - first.atMs) / 1000;
+  const cpuSeconds = last.cpuSeconds - first.cpuSeconds;
+  const rss = samples.map((sample) => sample.rssBytes);
+  return {
+    cpuPercent: wallSeconds > 0 ? (cpuSeconds / wallSeconds) * 100 : NaN,
+    cpuSeconds,
+    wallSeconds,
+    rssMeanBytes: rss.reduce((sum, value) => sum + value, 0) / rss.length,
+    rssMaxBytes: Math.max(...rss),
+    samples: samples.length,
+  };
+}

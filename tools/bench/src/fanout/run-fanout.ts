@@ -1,0 +1,182 @@
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startJetstreamServer, startNaiveServer, type BenchResources, type LoadGenerator, type ServerProcess } from './bench-processes.js';
+import { behindReasons, type FanoutStepResult } from './fanout-step.js';
+import type { FramePool } from './frame-pool.js';
+import { LatencyHistogram } from './latency-histogram.js';
+import { monotonicMs } from './load-generator-protocol.js';
+import type { PacedRelay } from './paced-relay.js';
+import { ProcessSampler } from './process-sampler.js';
+import { subscriberMix } from './subscriber-mix.js';
+
+export interface FanoutOptions {
+  /** Subscriber counts of the fixed-rate steps, e.g. 100, 500, 1000. */
+  steps: readonly number[];
+  /** Relay frames per second of those steps. */
+  rate: number;
+  stepSeconds: number;
+  /** After the steps, the rate is multiplied by this until delivery falls behind… */
+  rampFactor: number;
+  /** …at most this many times (0: no ramp). The ramp uses the last step's subscriber count. */
+  rampSteps: number;
+  /** Subscribers for the naive design's comparison step (0: skip it). */
+  naiveSubscribers: number;
+  /** How long to wait after the last frame for the owed events still on their way. */
+  drainMs: number;
+  /** Monotonic ms after which no new step starts. */
+  deadlineMs: number;
+  /** Directory for server logs. */
+  logDir: string;
+  /** Node flags for the servers, e.g. `--cpu-prof --cpu-prof-dir x`. */
+  nodeFlags?: string[];
+  log: (line: string) => void;
+}
+
+export interface FanoutResult {
+  steps: FanoutStepResult[];
+  ramp: FanoutStepResult[];
+  naive?: FanoutStepResult;
+  /** Rate of the fastest ramp step that kept up (frames/s), if any. */
+  maxKeptUpRate?: number;
+}
+
+const WARM_UP_SECONDS = 2;
+const CONNECT_TIMEOUT_MS = 120_000;
+
+/**
+ * The fan-out benchmark: the real server (a child process) reads the paced relay; the load
+ * generator (another child) holds the subscribers. Each step connects N subscribers of the mix,
+ * plays `rate × stepSeconds` frames, waits for the owed events, and disconnects; the server's
+ * CPU and RSS are sampled from /proc meanwhile. Then the rate goes up until delivery falls
+ * behind, and the naive design runs one step for comparison.
+ */
+export async function runFanout(
+  resources: BenchResources,
+  relay: PacedRelay,
+  pool: FramePool,
+  loadGenerator: LoadGenerator,
+  options: FanoutOptions,
+): Promise<FanoutResult> {
+  const dids = pool.didsByActivity();
+  let nextFrame = 0;
+  const secondsPerStep = options.stepSeconds + options.drainMs / 1000 + 5;
+  const timeLeft = () => monotonicMs() + secondsPerStep * 1000 < options.deadlineMs;
+
+  const warmUp = async () => {
+    const count = Math.round(options.rate * WARM_UP_SECONDS);
+    await relay.play({ frame: (n) => pool.frame(n), start: nextFrame, count, rate: options.rate });
+    nextFrame += count;
+    await sleep(500);
+  };
+
+  const runStep = async (server: ServerProcess, kind: FanoutStepResult['server'], subscribers: number, rate: number): Promise<FanoutStepResult> => {
+    const specs = subscriberMix(subscribers, dids);
+    const connected = await loadGenerator.request({ type: 'connect', url: server.subscribeUrl, specs }, 'connected', CONNECT_TIMEOUT_MS);
+    const sampler = new ProcessSampler(server.pid);
+    try {
+      await sleep(500);
+      const count = Math.round(rate * options.stepSeconds);
+      await loadGenerator.request({ type: 'step', start: nextFrame, count }, 'step-ready', 60_000);
+      sampler.reset();
+      const play = await relay.play({
+        frame: (n) => pool.frame(n),
+        start: nextFrame,
+        count,
+        rate,
+        onSent: (frames, times) => loadGenerator.notify({ type: 'sent', frames, times }),
+      });
+      const stepEvents = countEvents(pool, nextFrame, count);
+      nextFrame += count;
+      const { report } = await loadGenerator.request({ type: 'finish', drainMs: options.drainMs }, 'finished', options.drainMs + 60_000);
+      const usage = sampler.usage();
+      const seconds = play.elapsedMs / 1000;
+      const deliverySeconds = Math.max(seconds, (report.lastMessageAtMs - report.firstMessageAtMs) / 1000);
+      const latency = new LatencyHistogram(report.latencyCounts, report.latencyMax);
+      const result: Omit<FanoutStepResult, 'behind'> = {
+        server: kind,
+        subscribers,
+        connectFailures: connected.failed,
+        targetFramesPerSecond: rate,
+        eventsPerSecond: stepEvents / seconds,
+        seconds,
+        latencyMs: latency.summary(),
+        delivery: report.delivery,
+        serverCpuPercent: usage.cpuPercent,
+        serverRssMaxBytes: usage.rssMaxBytes,
+        serverRssMeanBytes: usage.rssMeanBytes,
+        bytesPerSecondOut: report.bytes / deliverySeconds,
+        messagesPerSecondOut: report.messages / deliverySeconds,
+        serverCpuUsPerMessage: report.messages > 0 ? (usage.cpuSeconds * 1e6) / report.messages : NaN,
+        loadGeneratorCpuPercent: report.cpuPercent,
+        drainMs: report.drainMs,
+        closed: report.closed,
+      };
+      const step = { ...result, behind: behindReasons(result) };
+      options.log(describeStep(step));
+      return step;
+    } finally {
+      sampler.stop();
+      await loadGenerator.request({ type: 'disconnect' }, 'disconnected', 60_000);
+    }
+  };
+
+  const result: FanoutResult = { steps: [], ramp: [] };
+  const ours = await startJetstreamServer(resources, {
+    relayUrl: relay.url,
+    dataDir: resources.tempDir('fanout-data'),
+    logPath: join(options.logDir, 'fanout-server.log'),
+    nodeFlags: options.nodeFlags,
+  });
+  try {
+    await relay.waitForConsumer(15_000);
+    await warmUp();
+    for (const subscribers of options.steps) {
+      if (!timeLeft()) break;
+      result.steps.push(await runStep(ours, 'ours', subscribers, options.rate));
+    }
+    const rampSubscribers = options.steps[options.steps.length - 1];
+    let rate = options.rate;
+    let keptUp = result.steps.length > 0 && result.steps[result.steps.length - 1].behind.length === 0;
+    for (let ramp = 0; keptUp && ramp < options.rampSteps && timeLeft(); ramp++) {
+      rate = Math.round(rate * options.rampFactor);
+      const step = await runStep(ours, 'ours', rampSubscribers, rate);
+      result.ramp.push(step);
+      keptUp = step.behind.length === 0;
+      if (keptUp) result.maxKeptUpRate = rate;
+    }
+  } finally {
+    await resources.stop(ours.child);
+  }
+
+  if (options.naiveSubscribers > 0 && timeLeft()) {
+    const naive = await startNaiveServer(resources, {
+      relayUrl: relay.url,
+      logPath: join(options.logDir, 'naive-server.log'),
+      nodeFlags: options.nodeFlags,
+    });
+    try {
+      await relay.waitForConsumer(15_000);
+      await warmUp();
+      result.naive = await runStep(naive, 'naive', options.naiveSubscribers, options.rate);
+    } finally {
+      await resources.stop(naive.child);
+    }
+  }
+  return result;
+}
+
+function countEvents(pool: FramePool, start: number, count: number): number {
+  let events = 0;
+  for (let n = start; n < start + count; n++) events += pool.eventsOfFrame[n % pool.size].length;
+  return events;
+}
+
+function describeStep(step: FanoutStepResult): string {
+  const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
+  return (
+    `  ${step.server} N=${step.subscribers} @${step.targetFramesPerSecond}/s: p50 ${step.latencyMs.p50.toFixed(1)} ms, ` +
+    `p99 ${step.latencyMs.p99.toFixed(1)} ms, lost ${step.delivery.lost}, CPU ${step.serverCpuPercent.toFixed(0)} %, ` +
+    `RSS ${mb(step.serverRssMaxBytes)} MB, out ${mb(step.bytesPerSecondOut)} MB/s, load generator CPU ${step.loadGeneratorCpuPercent.toFixed(0)} %` +
+    (step.behind.length > 0 ? ` — behind: ${step.behind.join('; ')}` : '')
+  );
+}

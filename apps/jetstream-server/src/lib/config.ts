@@ -88,7 +88,7 @@ export function serverCommand(onConfig: (config: ServerConfig) => void | Promise
       new Option('--zstd-dictionary-path <path>', 'accepted for v1 compatibility; the v1 dictionary is always used').env('JETSTREAM_ZSTD_DICTIONARY_PATH'),
     )
     .addOption(option('--event-ttl <duration>', 'time to keep events for replay', 'JETSTREAM_EVENT_TTL', positiveDuration, 24 * 3_600_000, '24h'))
-    .addOption(option('--max-sub-rate <rate>', 'max events per second per subscriber IP', 'JETSTREAM_MAX_SUB_RATE', positiveNumber, 5000))
+    .addOption(option('--max-sub-rate <rate>', 'max events per second per subscriber (v1: per IP)', 'JETSTREAM_MAX_SUB_RATE', positiveNumber, 5000))
     .addOption(
       option('--override-relay-cursor <seq>', 'relay cursor to start from instead of the stored one (-1: stored)', 'JETSTREAM_OVERRIDE_RELAY_CURSOR', integer(-1), -1),
     )

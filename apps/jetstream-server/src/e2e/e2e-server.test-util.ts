@@ -19,6 +19,8 @@ export interface E2eServer {
   log: CursorBuffer;
   /** `ws://127.0.0.1:<port>` of the public listener. */
   baseUrl: string;
+  /** `http://127.0.0.1:<port>/metrics` of the metrics listener. */
+  metricsUrl: string;
   /** `<baseUrl>/subscribe?<query>`. */
   subscribeUrl(query?: string): string;
   /** Stops the server and deletes its data dir. Safe to call twice. */
@@ -59,7 +61,8 @@ export async function startE2eServer(wsUrl: string, overrides: Partial<ServerCon
     throw error;
   }
   const baseUrl = `ws://127.0.0.1:${server.publicAddress!.port}`;
-  return { server, log, baseUrl, subscribeUrl: (query = '') => `${baseUrl}/subscribe${query ? `?${query}` : ''}`, close };
+  const metricsUrl = `http://127.0.0.1:${server.metricsAddress!.port}/metrics`;
+  return { server, log, baseUrl, metricsUrl, subscribeUrl: (query = '') => `${baseUrl}/subscribe${query ? `?${query}` : ''}`, close };
 }
 
 /** One message as a client got it: text (JSON) or binary (zstd), and when (`Date.now()` µs). */
@@ -121,6 +124,13 @@ export function subscribe(url: string, headers: Record<string, string> = {}): Su
     received,
     close: () => socket.terminate(),
   };
+}
+
+/** The value of one metric sample (`name{labels}`, labels as written) in /metrics, or undefined. */
+export async function metricSample(metricsUrl: string, sample: string): Promise<number | undefined> {
+  const text = await (await fetch(metricsUrl)).text();
+  const line = text.split('\n').find((entry) => entry.startsWith(`${sample} `));
+  return line === undefined ? undefined : Number(line.slice(sample.length + 1));
 }
 
 /** Waits `ms` milliseconds (to see that nothing more arrives). */

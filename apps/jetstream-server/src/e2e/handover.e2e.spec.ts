@@ -1,0 +1,157 @@
+import { startFakeRelay, type FakeRelay } from '@jetstream-ts/fake-relay';
+import { synthesizeFrames } from '@jetstream-ts/synthetic-firehose';
+import { metricSample, sleep, startE2eServer, subscribe, timeUsOf, until, type E2eServer, type Subscriber } from './e2e-server.test-util.js';
+
+/** Synthetic frames; the relay plays them `loop` times (later passes with new seqs). */
+const FRAMES = 4000;
+/** Relay pace, frames per second. */
+const RATE = 4000;
+
+/** The server's stored events as v1 JSON, oldest first. */
+function storedJson(server: E2eServer): string[] {
+  return server.log.readFrom(0, Number.MAX_SAFE_INTEGER).map((event) => Buffer.from(event.json).toString('utf8'));
+}
+
+const isStrictlyIncreasing = (values: readonly number[]) => values.every((value, i) => i === 0 || value > values[i - 1]!);
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
+}
+
+describe('end to end: subscribers while the server ingests a paced relay', () => {
+  let frames: Uint8Array[];
+  let relay: FakeRelay | undefined;
+  let server: E2eServer | undefined;
+  const subscribers: Subscriber[] = [];
+
+  function client(query: string, headers: Record<string, string> = {}): Subscriber {
+    const subscriber = subscribe(server!.subscribeUrl(query), headers);
+    subscribers.push(subscriber);
+    return subscriber;
+  }
+
+  let lastSeq: number;
+
+  /** A relay paced at RATE playing the frames `loop` times, and a fresh server reading it (ingest starts at once). */
+  async function startIngest(loop: number): Promise<void> {
+    relay = await startFakeRelay({ frames, rate: RATE, loop });
+    lastSeq = FRAMES * loop;
+    server = await startE2eServer(relay.url);
+  }
+
+  const ingestDone = () => until(() => server!.log.relayCursor() === lastSeq, `the server to ingest ${lastSeq} frames`, 30_000);
+
+  beforeAll(() => {
+    frames = [...synthesizeFrames({ frames: FRAMES, seed: 'e2e-handover', dids: 300, firstSeq: 1 })];
+  });
+
+  afterEach(async () => {
+    for (const subscriber of subscribers.splice(0)) subscriber.close();
+    await server?.close();
+    await relay?.close();
+    server = undefined;
+    relay = undefined;
+  });
+
+  it('a cursor from early in the stream gets every stored and live event exactly once, in time_us order, across the replay → live handover', async () => {
+    await startIngest(2);
+    // Early in the stream: the 100th event, once 2000 are stored (a backlog to replay).
+    await until(() => server!.log.readFrom(0, 2000).length === 2000, 'the first 2000 events to be stored');
+    const cursor = server!.log.readFrom(0, 100)[99]!.time_us;
+    const headAtConnect = server!.log.headTimeUs();
+    const relaySentAtConnect = relay!.connections[0]!.sent;
+    const catchingUp = client(`cursor=${cursor}`);
+    const catchingUpCompressed = client(`cursor=${cursor}&compress=true`);
+    // Heavily filtered: its last delivered event lags far behind the head (v1 loses events here).
+    const catchingUpFiltered = client(`cursor=${cursor}&wantedCollections=app.bsky.graph.block`);
+
+    await ingestDone();
+    const stored = storedJson(server!);
+    const expected = stored.filter((json) => timeUsOf(json) >= cursor);
+    await catchingUp.received(expected.length);
+    await catchingUpCompressed.received(expected.length);
+    const expectedFiltered = expected.filter((json) => {
+      const event = JSON.parse(json) as { kind: string; commit?: { collection: string } };
+      return event.kind !== 'commit' || event.commit!.collection === 'app.bsky.graph.block';
+    });
+    await catchingUpFiltered.received(expectedFiltered.length);
+    await sleep(500);
+
+    // It connected mid-ingest, with stored events to replay and live ones still to come.
+    expect(relaySentAtConnect).toBeLessThan(lastSeq);
+    const times = expected.map(timeUsOf);
+    expect(times.filter((time) => time <= headAtConnect).length).toBeGreaterThan(0);
+    expect(times.filter((time) => time > headAtConnect).length).toBeGreaterThan(lastSeq / 4);
+
+    expect(isStrictlyIncreasing(times)).toBe(true);
+    expect(catchingUp.texts()).toEqual(expected);
+    expect(catchingUpCompressed.messages).toHaveLength(expected.length);
+    expect(catchingUpCompressed.messages.every((message) => message.binary)).toBe(true);
+    expect(expectedFiltered.some((json) => json.includes('"kind":"commit"'))).toBe(true);
+    expect(catchingUpFiltered.texts()).toEqual(expectedFiltered);
+
+    // A replay of everything after ingest agrees: the same events, the catching-up client's a suffix.
+    const afterwards = client('cursor=0');
+    await afterwards.received(stored.length);
+    await sleep(300);
+    expect(afterwards.texts()).toEqual(stored);
+    expect(afterwards.texts().slice(stored.length - expected.length)).toEqual(catchingUp.texts());
+    console.info(
+      `handover: cursor at event 100, connected with ${relaySentAtConnect} of ${lastSeq} frames sent; ` +
+        `${times.filter((time) => time <= headAtConnect).length} events replayed, ${times.filter((time) => time > headAtConnect).length} after the head at connect time`,
+    );
+  }, 60_000);
+
+  it('a stalled reader (socket paused) does not hold back the fast ones: they get everything, live; it gets everything once it reads again', async () => {
+    // About 8 MB of JSON: more than the kernel buffers of a paused loopback connection hold.
+    await startIngest(4);
+    // X-Forwarded-For names each client in the per-IP delivery metric.
+    const stalled = client('cursor=0', { 'X-Forwarded-For': '10.0.0.99' });
+    stalled.socket.once('message', () => stalled.socket.pause());
+    const fast = [
+      client('cursor=0', { 'X-Forwarded-For': '10.0.0.1' }),
+      client('cursor=0', { 'X-Forwarded-For': '10.0.0.2' }),
+      client('cursor=0&compress=true', { 'X-Forwarded-For': '10.0.0.3' }),
+    ];
+    await Promise.all([stalled, ...fast].map((subscriber) => new Promise((resolve) => subscriber.socket.once('open', resolve))));
+    const connectedAtUs = Date.now() * 1000;
+
+    await ingestDone();
+    const stored = storedJson(server!);
+    const storedTimes = stored.map(timeUsOf);
+    for (const subscriber of fast) await subscriber.received(stored.length);
+    await sleep(300);
+
+    const uncompressedFast = fast.slice(0, 2);
+    for (const subscriber of uncompressedFast) expect(subscriber.texts()).toEqual(stored);
+    expect(fast[2]!.messages).toHaveLength(stored.length);
+
+    // On time: each live event reached each fast client soon after the server sequenced it.
+    const latenciesMs = fast
+      .flatMap((subscriber) => subscriber.messages.map((message, i) => ({ message, timeUs: storedTimes[i]! })))
+      .filter(({ timeUs }) => timeUs > connectedAtUs)
+      .map(({ message, timeUs }) => (message.receivedAtUs - timeUs) / 1000)
+      .sort((a, b) => a - b);
+    console.info(
+      `delivery latency to 3 fast subscribers beside a stalled one (${latenciesMs.length} deliveries, ${RATE} frames/s): ` +
+        `p50 ${percentile(latenciesMs, 50).toFixed(1)} ms, p99 ${percentile(latenciesMs, 99).toFixed(1)} ms, max ${latenciesMs.at(-1)!.toFixed(1)} ms`,
+    );
+    // Nearly every delivery was live (the clients connected as ingest began).
+    expect(latenciesMs.length).toBeGreaterThan(0.9 * fast.length * stored.length);
+    // Generous bounds for a loaded CI machine; a fast reader stuck behind the stalled one would
+    // instead wait until the end of the test.
+    expect(percentile(latenciesMs, 50)).toBeLessThan(500);
+    expect(latenciesMs.at(-1)!).toBeLessThan(3000);
+
+    // The stalled reader really was held back by the server (not just buffered by the kernel).
+    const stalledDelivered = await metricSample(server!.metricsUrl, 'jetstream_events_delivered_total{ip_address="10.0.0.99"}');
+    expect(stalledDelivered).toBeLessThan(stored.length);
+    expect(await metricSample(server!.metricsUrl, 'jetstream_events_delivered_total{ip_address="10.0.0.1"}')).toBe(stored.length);
+
+    stalled.socket.resume();
+    await stalled.received(stored.length);
+    await sleep(300);
+    expect(stalled.texts()).toEqual(stored);
+    console.info(`stalled reader: the server had sent it ${stalledDelivered} of ${stored.length} events when the others were done`);
+  }, 60_000);
+});

@@ -5,7 +5,12 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { BenchResources, LoadGenerator } from './fanout/bench-processes.js';
-import { checkGoals, formatBenchSummary, type BenchResult, type IngestSummary } from './fanout/bench-summary.js';
+import {
+  checkGoals,
+  formatBenchSummary,
+  type BenchResult,
+  type IngestSummary,
+} from './fanout/bench-summary.js';
 import { FramePool } from './fanout/frame-pool.js';
 import { monotonicMs } from './fanout/load-generator-protocol.js';
 import { PacedRelay } from './fanout/paced-relay.js';
@@ -24,7 +29,8 @@ type Phase = (typeof PHASES)[number];
 
 const positiveInteger = (value: string) => {
   const parsed = Number(value);
-  if (!Number.isSafeInteger(parsed) || parsed < 1) throw new InvalidArgumentError('expected a positive integer');
+  if (!Number.isSafeInteger(parsed) || parsed < 1)
+    throw new InvalidArgumentError('expected a positive integer');
   return parsed;
 };
 const nonNegativeInteger = (value: string) => (value === '0' ? 0 : positiveInteger(value));
@@ -36,7 +42,8 @@ const positiveNumber = (value: string) => {
 const integerList = (value: string) => value.split(',').map(positiveInteger);
 const phaseList = (value: string) =>
   value.split(',').map((phase) => {
-    if (!(PHASES as readonly string[]).includes(phase)) throw new InvalidArgumentError(`phases are ${PHASES.join(', ')}`);
+    if (!(PHASES as readonly string[]).includes(phase))
+      throw new InvalidArgumentError(`phases are ${PHASES.join(', ')}`);
     return phase as Phase;
   });
 
@@ -65,13 +72,34 @@ const program = new Command('bench')
   .option('--steps <list>', 'fan-out subscriber counts (default 100,500,1000; quick 20,100)', integerList)
   .option('--rate <n>', 'fan-out relay frames per second (default 2000; quick 1000)', positiveInteger)
   .option('--step-seconds <n>', 'seconds of traffic per fan-out step (default 15; quick 4)', positiveNumber)
-  .option('--ramp-steps <n>', 'rate increases after the steps, until behind (default 3; quick 1)', nonNegativeInteger)
+  .option(
+    '--ramp-steps <n>',
+    'rate increases after the steps, until behind (default 3; quick 1)',
+    nonNegativeInteger,
+  )
   .option('--ramp-factor <x>', 'rate multiplier per ramp step', positiveNumber, 1.5)
-  .option('--naive-subscribers <n>', 'subscribers of the naive-design step, 0 to skip (default 100; quick 20)', nonNegativeInteger)
+  .option(
+    '--naive-subscribers <n>',
+    'subscribers of the naive-design step, 0 to skip (default 100; quick 20)',
+    nonNegativeInteger,
+  )
   .option('--drain-seconds <n>', 'wait for late events after a step (default 10; quick 5)', positiveNumber)
-  .option('--events <n>', 'events stored for replay and storage (default 1000000; quick 100000)', positiveInteger)
-  .option('--pool-frames <n>', 'distinct synthetic frames the relay loops over (default 6000; quick 1500)', positiveInteger)
-  .option('--max-minutes <n>', 'time budget: fan-out steps that would overrun it are skipped', positiveNumber, 10)
+  .option(
+    '--events <n>',
+    'events stored for replay and storage (default 1000000; quick 100000)',
+    positiveInteger,
+  )
+  .option(
+    '--pool-frames <n>',
+    'distinct synthetic frames the relay loops over (default 6000; quick 1500)',
+    positiveInteger,
+  )
+  .option(
+    '--max-minutes <n>',
+    'time budget: fan-out steps that would overrun it are skipped',
+    positiveNumber,
+    10,
+  )
   .option('--cpu-prof <dir>', 'write V8 CPU profiles of the server processes to this directory')
   .parse();
 
@@ -126,44 +154,48 @@ async function phase<T>(name: string, run: () => Promise<T>): Promise<T | undefi
 /** The ingest benchmark (ingest.ts) as a child; its JSON report. */
 async function runIngest(): Promise<IngestSummary> {
   const jsonPath = join(logDir, 'ingest.json');
-  const args = [join(here, 'ingest.js'), '--json', jsonPath, ...(quick ? ['--rounds', '3', '--warmup', '1', '--min-frames', '1000'] : [])];
+  const args = [
+    join(here, 'ingest.js'),
+    '--json',
+    jsonPath,
+    ...(quick ? ['--rounds', '3', '--warmup', '1', '--min-frames', '1000'] : []),
+  ];
   const child = resources.track(spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] }));
   const code = await new Promise<number | null>((done) => child.once('exit', done));
   if (code !== 0) throw new Error(`bench:ingest exited with ${code}`);
   return JSON.parse(readFileSync(jsonPath, 'utf8')) as IngestSummary;
 }
 
-const result: Omit<BenchResult, 'goals' | 'seconds' | 'loadAverage'> = { date: new Date().toISOString(), machine: describeMachine(), quick, errors };
+const result: Omit<BenchResult, 'goals' | 'seconds' | 'loadAverage'> = {
+  date: new Date().toISOString(),
+  machine: describeMachine(),
+  quick,
+  errors,
+};
 
 if (runs('ingest')) result.ingest = await phase('ingest: ours vs naive @ipld vs @atcute', runIngest);
 
-let pool: FramePool | undefined;
-let relay: PacedRelay | undefined;
-let loadGenerator: LoadGenerator | undefined;
-try {
-  pool = await phase(`synthesizing ${settings.poolFrames} relay frames`, async () => FramePool.synthesize(settings.poolFrames));
-  if (pool && (runs('fanout') || runs('replay'))) {
-    relay = await PacedRelay.start();
-    loadGenerator = LoadGenerator.start(resources);
+/** Fan-out, then storage and replay on one stored dataset, sharing the relay and the load generator. */
+async function runPoolPhases(pool: FramePool): Promise<void> {
+  const relay = await PacedRelay.start();
+  try {
+    const loadGenerator = LoadGenerator.start(resources);
     await loadGenerator.request({ type: 'pool', eventsOfFrame: pool.eventsOfFrame }, 'ready', 60_000);
-  }
-
-  if (pool && relay && loadGenerator && runs('fanout')) {
-    // Leave time for storage and replay after the fan-out.
-    const reserveMs = runs('storage') || runs('replay') ? (settings.events / 1_000_000) * 150_000 : 0;
-    result.fanout = await phase('fan-out', () =>
-      runFanout(resources, relay!, pool!, loadGenerator!, {
-        ...settings,
-        rampFactor: options.rampFactor,
-        deadlineMs: deadlineMs - reserveMs,
-        logDir,
-        nodeFlags,
-        log,
-      }),
-    );
-  }
-
-  if (pool && (runs('storage') || runs('replay'))) {
+    if (runs('fanout')) {
+      // Leave time for storage and replay after the fan-out.
+      const reserveMs = runs('storage') || runs('replay') ? (settings.events / 1_000_000) * 150_000 : 0;
+      result.fanout = await phase('fan-out', () =>
+        runFanout(resources, relay, pool, loadGenerator, {
+          ...settings,
+          rampFactor: options.rampFactor,
+          deadlineMs: deadlineMs - reserveMs,
+          logDir,
+          nodeFlags,
+          log,
+        }),
+      );
+    }
+    if (!runs('storage') && !runs('replay')) return;
     const dataDir = resources.tempDir('store');
     const events = pool.jetstreamEvents.flat();
     const fill = await phase(`storage: writing ${settings.events.toLocaleString('en-US')} events`, () =>
@@ -171,31 +203,46 @@ try {
         if (written % 200_000 === 0) log(`  ${written.toLocaleString('en-US')} written`);
       }),
     );
-    if (fill) {
-      result.storage = { fill };
-      log(`  ${fill.bytesPerEvent.toFixed(1)} bytes/event on disk, ${Math.round((fill.events * 1000) / fill.elapsedMs)} events/s written`);
-      if (runs('replay') && relay && loadGenerator) {
-        result.replay = await phase('replay from cursor 0', () =>
-          runReplay(resources, {
-            dataDir,
-            events: fill.events,
-            relayUrl: relay!.url,
-            logDir,
-            loadGenerator: loadGenerator!,
-            timeoutMs: Math.max(30_000, fill.events / 10),
-            nodeFlags,
-          }),
-        );
-        for (const run of result.replay ?? []) log(`  ${run.encoding}: ${Math.round(run.eventsPerSecond)} events/s`);
-      }
-      if (runs('storage')) {
-        const trim = await phase('storage: TTL cleanup of the older half', () => expireOlderHalf(dataDir, fill, { refillEvents: quick ? undefined : events }));
-        if (trim) result.storage = { fill, trim };
-      }
+    if (!fill) return;
+    result.storage = { fill };
+    const writeRate = Math.round((fill.events * 1000) / fill.elapsedMs);
+    log(`  ${fill.bytesPerEvent.toFixed(1)} bytes/event on disk, ${writeRate} events/s written`);
+    if (runs('replay')) {
+      result.replay = await phase('replay from cursor 0', () =>
+        runReplay(resources, {
+          dataDir,
+          events: fill.events,
+          relayUrl: relay.url,
+          logDir,
+          loadGenerator,
+          timeoutMs: Math.max(30_000, fill.events / 10),
+          nodeFlags,
+        }),
+      );
+      for (const run of result.replay ?? [])
+        log(`  ${run.encoding}: ${Math.round(run.eventsPerSecond)} events/s`);
     }
+    if (runs('storage')) {
+      const trim = await phase('storage: TTL cleanup of the older half', () =>
+        expireOlderHalf(dataDir, fill, { refillEvents: quick ? undefined : events }),
+      );
+      if (trim) result.storage = { fill, trim };
+    }
+  } finally {
+    await relay.close();
   }
+}
+
+try {
+  if (runs('fanout') || runs('replay') || runs('storage')) {
+    const pool = await phase(`synthesizing ${settings.poolFrames} relay frames`, async () =>
+      FramePool.synthesize(settings.poolFrames),
+    );
+    if (pool) await runPoolPhases(pool);
+  }
+} catch (error) {
+  errors.push({ phase: 'setup', message: error instanceof Error ? error.message : String(error) });
 } finally {
-  await relay?.close();
   await resources.cleanup();
 }
 

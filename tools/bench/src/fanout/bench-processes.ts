@@ -106,10 +106,15 @@ export interface ServerStartOptions {
 }
 
 /** Starts a server child with stdout and stderr going to a log file, and waits until it is ready. */
-export async function startServerProcess(resources: BenchResources, options: ServerStartOptions): Promise<ServerProcess> {
-  const log = openSync(options.logPath, 'a');
+export async function startServerProcess(
+  resources: BenchResources,
+  options: ServerStartOptions,
+): Promise<ServerProcess> {
+  const log = openSync(options.logPath, 'w');
   const child = resources.track(
-    spawn(process.execPath, [...(options.nodeFlags ?? []), options.script, ...options.args], { stdio: ['ignore', log, log] }),
+    spawn(process.execPath, [...(options.nodeFlags ?? []), options.script, ...options.args], {
+      stdio: ['ignore', log, log],
+    }),
   );
   closeSync(log);
   const server: ServerProcess = {
@@ -126,7 +131,9 @@ export async function startServerProcess(resources: BenchResources, options: Ser
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   await resources.stop(child);
-  throw new Error(`${options.script} did not become ready (exit ${child.exitCode ?? child.signalCode}); see ${options.logPath}`);
+  throw new Error(
+    `${options.script} did not become ready (exit ${child.exitCode ?? child.signalCode}); see ${options.logPath}`,
+  );
 }
 
 /** Starts the real `jetstream-server` (its compiled app) against a relay, with its store in `dataDir`. */
@@ -138,13 +145,19 @@ export async function startJetstreamServer(
   return startServerProcess(resources, {
     script: jetstreamServerBin(),
     args: [
-      '--ws-url', options.relayUrl,
-      '--data-dir', options.dataDir,
-      '--listen-addr', `127.0.0.1:${port}`,
-      '--metrics-listen-addr', `127.0.0.1:${metricsPort}`,
+      '--ws-url',
+      options.relayUrl,
+      '--data-dir',
+      options.dataDir,
+      '--listen-addr',
+      `127.0.0.1:${port}`,
+      '--metrics-listen-addr',
+      `127.0.0.1:${metricsPort}`,
       // No per-subscriber cap (the rate ramp goes past v1's 5,000/s), no reconnect between steps.
-      '--max-sub-rate', '1000000',
-      '--liveness-ttl', '10m',
+      '--max-sub-rate',
+      '1000000',
+      '--liveness-ttl',
+      '10m',
       ...(options.extraArgs ?? []),
     ],
     port,
@@ -191,7 +204,10 @@ export class LoadGenerator {
   }
 
   static start(resources: BenchResources): LoadGenerator {
-    const child = fork(benchFile('load-generator.js'), [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(benchFile('load-generator.js'), [], {
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     return new LoadGenerator(resources.track(child));
   }
 

@@ -5,8 +5,21 @@ import type { FanoutResult } from './run-fanout.js';
 
 /** The parts of the ingest benchmark's JSON report (`bench:ingest --json`) the summary shows. */
 export interface IngestSummary {
-  results: { id: string; name: string; framesPerSecond: { median: number }; framesPerCpuSecond: { median: number } }[];
-  ratios: { numerator: string; denominator: string; goal: number; ratio: number; met: boolean; cpuRatio: number; cpuMet: boolean }[];
+  results: {
+    id: string;
+    name: string;
+    framesPerSecond: { median: number };
+    framesPerCpuSecond: { median: number };
+  }[];
+  ratios: {
+    numerator: string;
+    denominator: string;
+    goal: number;
+    ratio: number;
+    met: boolean;
+    cpuRatio: number;
+    cpuMet: boolean;
+  }[];
 }
 
 /** Everything `npm run bench` measured, as written to its JSON file. */
@@ -63,15 +76,24 @@ export function checkGoals(result: Omit<BenchResult, 'goals'>): GoalCheck[] {
   );
   const fanoutGoal = `${GOALS.subscribers} subscribers at ${GOALS.framesPerSecond}/s`;
   if (target) {
-    checks.push({ goal: `${fanoutGoal}: 0 lost`, measured: `${count(target.delivery.lost)} lost`, met: target.delivery.lost === 0 });
+    checks.push({
+      goal: `${fanoutGoal}: 0 lost`,
+      measured: `${count(target.delivery.lost)} lost`,
+      met: target.delivery.lost === 0,
+    });
+    // Events still on their way at the end have no latency yet: the p99 of the others flatters.
+    const late =
+      target.delivery.late > 0
+        ? ` (${count(target.delivery.late)} events still undelivered after the drain)`
+        : '';
     checks.push({
       goal: `${fanoutGoal}: p99 < ${GOALS.maxP99Ms} ms`,
-      measured: `p99 ${fixed(target.latencyMs.p99)} ms`,
-      met: target.latencyMs.p99 < GOALS.maxP99Ms,
+      measured: `p99 ${fixed(target.latencyMs.p99)} ms${late}`,
+      met: target.latencyMs.p99 < GOALS.maxP99Ms && target.delivery.late === 0,
     });
     checks.push({
-      goal: `${fanoutGoal}: server RSS <= 256 MB`,
-      measured: `${megabytes(target.serverRssMaxBytes)} MB`,
+      goal: `${fanoutGoal}: server RSS <= 256 MiB`,
+      measured: `${megabytes(target.serverRssMaxBytes)} MiB`,
       met: target.serverRssMaxBytes <= GOALS.maxRssBytes,
     });
   } else {
@@ -81,12 +103,16 @@ export function checkGoals(result: Omit<BenchResult, 'goals'>): GoalCheck[] {
   checks.push({
     goal: `replay >= ${count(GOALS.minReplayEventsPerSecond)} events/s`,
     measured: jsonReplay ? `${count(jsonReplay.eventsPerSecond)} events/s (JSON)` : 'not run',
-    met: jsonReplay ? jsonReplay.eventsPerSecond >= GOALS.minReplayEventsPerSecond && !jsonReplay.timedOut : undefined,
+    met: jsonReplay
+      ? jsonReplay.eventsPerSecond >= GOALS.minReplayEventsPerSecond && !jsonReplay.timedOut
+      : undefined,
   });
   const fill = result.storage?.fill;
   checks.push({
     goal: `storage <= ${GOALS.maxBytesPerEvent} bytes/event`,
-    measured: fill ? `${fixed(fill.bytesPerEvent)} bytes/event after ${count(fill.events)} events` : 'not run',
+    measured: fill
+      ? `${fixed(fill.bytesPerEvent)} bytes/event after ${count(fill.events)} events`
+      : 'not run',
     met: fill ? fill.bytesPerEvent <= GOALS.maxBytesPerEvent : undefined,
   });
   return checks;
@@ -94,9 +120,13 @@ export function checkGoals(result: Omit<BenchResult, 'goals'>): GoalCheck[] {
 
 /** A plain-text table: first column left-aligned, the others right-aligned. */
 export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row[column].length)),
+  );
   const line = (cells: readonly string[]) =>
-    cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ');
+    cells
+      .map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column])))
+      .join('  ');
   return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
 }
 
@@ -108,6 +138,7 @@ function fanoutRows(steps: readonly FanoutStepResult[]): string[][] {
     fixed(step.latencyMs.p50),
     fixed(step.latencyMs.p99),
     count(step.delivery.lost),
+    count(step.delivery.late),
     fixed(step.serverCpuPercent, 0),
     megabytes(step.serverRssMaxBytes),
     megabytes(step.bytesPerSecondOut),
@@ -130,7 +161,11 @@ export function formatBenchSummary(result: BenchResult): string {
       '1. ingest (frames/s, median round)\n' +
         formatTable(
           ['pipeline', 'wall', 'CPU'],
-          result.ingest.results.map((row) => [`(${row.id}) ${row.name}`, count(row.framesPerSecond.median), count(row.framesPerCpuSecond.median)]),
+          result.ingest.results.map((row) => [
+            `(${row.id}) ${row.name}`,
+            count(row.framesPerSecond.median),
+            count(row.framesPerCpuSecond.median),
+          ]),
         ),
     );
   }
@@ -140,14 +175,34 @@ export function formatBenchSummary(result: BenchResult): string {
     sections.push(
       '2. fan-out (relay send -> subscriber receive; mix 60 % zstd, 30 % collection filters, 10 % DID filters)\n' +
         formatTable(
-          ['server', 'subs', 'events/s', 'p50 ms', 'p99 ms', 'lost', 'CPU %', 'RSS MB', 'out MB/s', 'msgs/s', 'CPU µs/msg', 'loadgen CPU %', 'kept up'],
+          [
+            'server',
+            'subs',
+            'events/s',
+            'p50 ms',
+            'p99 ms',
+            'lost',
+            'late',
+            'CPU %',
+            'RSS MiB',
+            'out MiB/s',
+            'msgs/s',
+            'CPU µs/msg',
+            'loadgen CPU %',
+            'kept up',
+          ],
           fanoutRows(steps),
         ) +
         steps
           .filter((step) => step.behind.length > 0)
-          .map((step) => `\n  ${step.server} N=${step.subscribers} @${step.targetFramesPerSecond}/s behind: ${step.behind.join('; ')}`)
+          .map(
+            (step) =>
+              `\n  ${step.server} N=${step.subscribers} @${step.targetFramesPerSecond}/s behind: ${step.behind.join('; ')}`,
+          )
           .join('') +
-        (fanout.maxKeptUpRate !== undefined ? `\n  fastest ramp step that kept up: ${count(fanout.maxKeptUpRate)} frames/s` : ''),
+        (fanout.maxKeptUpRate !== undefined
+          ? `\n  fastest ramp step that kept up: ${count(fanout.maxKeptUpRate)} frames/s`
+          : ''),
     );
   }
   if (result.replay) {
@@ -169,7 +224,11 @@ export function formatBenchSummary(result: BenchResult): string {
   const storage = result.storage;
   if (storage) {
     const rows = [
-      [`after ${count(storage.fill.events)} events`, count(storage.fill.disk.allocatedBytes), fixed(storage.fill.bytesPerEvent)],
+      [
+        `after ${count(storage.fill.events)} events`,
+        count(storage.fill.disk.allocatedBytes),
+        fixed(storage.fill.bytesPerEvent),
+      ],
     ];
     if (storage.trim) {
       rows.push([
@@ -195,7 +254,10 @@ export function formatBenchSummary(result: BenchResult): string {
   sections.push(
     'goals\n' +
       result.goals
-        .map((check) => `  ${check.met === undefined ? 'n/a ' : check.met ? 'met ' : 'MISS'}  ${check.goal}: ${check.measured}`)
+        .map(
+          (check) =>
+            `  ${check.met === undefined ? 'n/a ' : check.met ? 'met ' : 'MISS'}  ${check.goal}: ${check.measured}`,
+        )
         .join('\n'),
   );
   return sections.join('\n\n');

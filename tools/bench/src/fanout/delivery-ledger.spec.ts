@@ -15,7 +15,13 @@ const post = (did: string, rkey: string, frame: number): LedgerEvent => ({
   collection: 'app.bsky.feed.post',
   frame,
 });
-const identity = (did: string, frame: number): LedgerEvent => ({ key: `${did} identity t${frame}`, did, kind: 'identity', collection: '', frame });
+const identity = (did: string, frame: number): LedgerEvent => ({
+  key: `${did} identity t${frame}`,
+  did,
+  kind: 'identity',
+  collection: '',
+  frame,
+});
 
 // Six events in server order: like, post, identity, like, post, like.
 const events: LedgerEvent[] = [
@@ -34,7 +40,17 @@ describe('DeliveryLedger', () => {
   it('owes each subscriber the events its filter matches (identity passes a collection filter)', () => {
     const ledger = new DeliveryLedger(events, [everything, posts, didB]);
     // 6 + (2 posts + 1 identity) + 2 events of did:plc:b
-    expect(ledger.summary()).toEqual({ expected: 11, delivered: 0, lost: 11, subscribersWithLoss: 3, duplicates: 0, unexpected: 0 });
+    // Nothing received yet: everything is late, nothing lost.
+    expect(ledger.summary()).toEqual({
+      expected: 11,
+      delivered: 0,
+      lost: 0,
+      subscribersWithLoss: 0,
+      late: 11,
+      subscribersBehind: 3,
+      duplicates: 0,
+      unexpected: 0,
+    });
     expect(ledger.outstanding).toBe(11);
   });
 
@@ -44,20 +60,45 @@ describe('DeliveryLedger', () => {
     for (const index of [1, 2, 4]) ledger.receive(1, index);
     for (const index of [1, 3]) ledger.receive(2, index);
     expect(ledger.outstanding).toBe(0);
-    expect(ledger.summary()).toEqual({ expected: 11, delivered: 11, lost: 0, subscribersWithLoss: 0, duplicates: 0, unexpected: 0 });
+    expect(ledger.summary()).toEqual({
+      expected: 11,
+      delivered: 11,
+      lost: 0,
+      subscribersWithLoss: 0,
+      late: 0,
+      subscribersBehind: 0,
+      duplicates: 0,
+      unexpected: 0,
+    });
   });
 
-  it('counts losses per subscriber, duplicates, and events a filter should have kept out', () => {
-    const ledger = new DeliveryLedger(events, [everything, posts]);
-    for (const index of [0, 1, 1, 3, 4, 5]) ledger.receive(0, index); // the identity is missing, post twice
-    for (const index of [0, 1, 4]) ledger.receive(1, index); // a like it did not ask for; the identity missing
+  it('counts skipped events as lost, the ones after the last received as late, duplicates, and events a filter should have kept out', () => {
+    const ledger = new DeliveryLedger(events, [everything, posts, didB]);
+    for (const index of [0, 1, 1, 3, 4, 5]) ledger.receive(0, index); // the identity skipped, a post twice
+    for (const index of [0, 1, 4]) ledger.receive(1, index); // a like it did not ask for; the identity skipped
     ledger.receive(1, -1); // matched no event at all
-    expect(ledger.summary()).toEqual({ expected: 9, delivered: 7, lost: 2, subscribersWithLoss: 2, duplicates: 1, unexpected: 2 });
+    ledger.receive(2, 1); // its second event (index 3) not here yet
+    expect(ledger.summary()).toEqual({
+      expected: 11,
+      delivered: 8,
+      lost: 2,
+      subscribersWithLoss: 2,
+      late: 1,
+      subscribersBehind: 1,
+      duplicates: 1,
+      unexpected: 2,
+    });
+    expect(ledger.outstanding).toBe(3);
   });
 
   it('locates a repeated key from where the subscriber last was', () => {
     // A looped pool: the same like again three events later.
-    const looped = [like('did:plc:a', '1', 0), post('did:plc:b', '2', 1), like('did:plc:b', '3', 2), like('did:plc:a', '1', 3)];
+    const looped = [
+      like('did:plc:a', '1', 0),
+      post('did:plc:b', '2', 1),
+      like('did:plc:b', '3', 2),
+      like('did:plc:a', '1', 3),
+    ];
     const ledger = new DeliveryLedger(looped, [everything]);
     expect(ledger.locate(0, looped[0].key)).toBe(0);
     ledger.receive(0, 0);
@@ -71,14 +112,20 @@ describe('DeliveryLedger', () => {
 describe('eventKey', () => {
   it('keys a commit op by DID, rev, collection and rkey', () => {
     expect(
-      eventKey({ did: 'did:plc:a', kind: 'commit', commit: { rev: '3l', collection: 'app.bsky.feed.like', rkey: '3k' } }),
+      eventKey({
+        did: 'did:plc:a',
+        kind: 'commit',
+        commit: { rev: '3l', collection: 'app.bsky.feed.like', rkey: '3k' },
+      }),
     ).toBe('did:plc:a 3l app.bsky.feed.like/3k');
   });
 
   it('keys identity and account events by DID, kind and relay time', () => {
-    expect(eventKey({ did: 'did:plc:a', kind: 'identity', identity: { time: '2026-07-01T12:00:00.000Z' } })).toBe(
-      'did:plc:a identity 2026-07-01T12:00:00.000Z',
+    expect(
+      eventKey({ did: 'did:plc:a', kind: 'identity', identity: { time: '2026-07-01T12:00:00.000Z' } }),
+    ).toBe('did:plc:a identity 2026-07-01T12:00:00.000Z');
+    expect(eventKey({ did: 'did:plc:a', kind: 'account', account: { time: 't' } })).toBe(
+      'did:plc:a account t',
     );
-    expect(eventKey({ did: 'did:plc:a', kind: 'account', account: { time: 't' } })).toBe('did:plc:a account t');
   });
 });

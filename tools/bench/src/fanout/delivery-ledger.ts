@@ -14,10 +14,17 @@ export interface DeliverySummary {
   expected: number;
   /** Owed events received (each counted once). */
   delivered: number;
-  /** Owed events not received. */
+  /**
+   * Owed events skipped: not received although a later event was (delivery is in order, so
+   * these will never come).
+   */
   lost: number;
   /** Subscribers that lost at least one event. */
   subscribersWithLoss: number;
+  /** Owed events after the last one received: still on their way when the step ended. */
+  late: number;
+  /** Subscribers with late events. */
+  subscribersBehind: number;
   /** Events received again by the same subscriber. */
   duplicates: number;
   /** Messages a subscriber was not owed, or that match no event of the step. */
@@ -55,6 +62,8 @@ export class DeliveryLedger {
   readonly #receivedCount: Int32Array;
   /** Per subscriber: the event index after the last one it received (where to look next). */
   readonly #next: Int32Array;
+  /** Per subscriber: the highest event index it received; -1 before any. */
+  readonly #furthest: Int32Array;
   readonly #totalOwed: number;
   #totalReceived = 0;
   #duplicates = 0;
@@ -69,12 +78,14 @@ export class DeliveryLedger {
       const signature = `${spec.wantedCollections.join(',')}|${spec.wantedDids.join(',')}`;
       let owed = byFilter.get(signature);
       if (!owed) {
-        owed = { bits: new Uint8Array((events.length + 7) >> 3), count: 0 };
+        const bits = new Uint8Array((events.length + 7) >> 3);
+        let count = 0;
         events.forEach((event, index) => {
           if (!wantsEvent(spec, event)) return;
-          owed!.bits[index >> 3] |= 1 << (index & 7);
-          owed!.count++;
+          bits[index >> 3] |= 1 << (index & 7);
+          count++;
         });
+        owed = { bits, count };
         byFilter.set(signature, owed);
       }
       this.#owed.push(owed.bits);
@@ -83,6 +94,7 @@ export class DeliveryLedger {
     this.#received = specs.map(() => new Uint8Array((events.length + 7) >> 3));
     this.#receivedCount = new Int32Array(specs.length);
     this.#next = new Int32Array(specs.length);
+    this.#furthest = new Int32Array(specs.length).fill(-1);
     this.#totalOwed = this.#owedCount.reduce((sum, count) => sum + count, 0);
   }
 
@@ -115,6 +127,7 @@ export class DeliveryLedger {
       return;
     }
     this.#next[subscriber] = index + 1;
+    if (index > this.#furthest[subscriber]) this.#furthest[subscriber] = index;
     const byte = index >> 3;
     const bit = 1 << (index & 7);
     if ((this.#owed[subscriber][byte] & bit) === 0) {
@@ -132,17 +145,42 @@ export class DeliveryLedger {
   }
 
   summary(): DeliverySummary {
+    let lost = 0;
     let subscribersWithLoss = 0;
+    let late = 0;
+    let subscribersBehind = 0;
     this.#owedCount.forEach((owed, subscriber) => {
-      if (this.#receivedCount[subscriber] < owed) subscribersWithLoss++;
+      const owedSoFar = countBits(this.#owed[subscriber], this.#furthest[subscriber] + 1);
+      const skipped = owedSoFar - this.#receivedCount[subscriber];
+      lost += skipped;
+      if (skipped > 0) subscribersWithLoss++;
+      late += owed - owedSoFar;
+      if (owed > owedSoFar) subscribersBehind++;
     });
     return {
       expected: this.#totalOwed,
       delivered: this.#totalReceived,
-      lost: this.#totalOwed - this.#totalReceived,
+      lost,
       subscribersWithLoss,
+      late,
+      subscribersBehind,
       duplicates: this.#duplicates,
       unexpected: this.#unexpected,
     };
   }
 }
+
+/** Set bits among the first `length` bits of a bitmap. */
+function countBits(bits: Uint8Array, length: number): number {
+  let count = 0;
+  const wholeBytes = length >> 3;
+  for (let byte = 0; byte < wholeBytes; byte++) count += BITS_IN_BYTE[bits[byte]];
+  if (length & 7) count += BITS_IN_BYTE[bits[wholeBytes] & ((1 << (length & 7)) - 1)];
+  return count;
+}
+
+const BITS_IN_BYTE = Uint8Array.from({ length: 256 }, (_, byte) => {
+  let count = 0;
+  for (let rest = byte; rest > 0; rest >>= 1) count += rest & 1;
+  return count;
+});

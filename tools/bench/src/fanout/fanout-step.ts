@@ -46,9 +46,16 @@ export function behindReasons(
   limits: BehindLimits = DEFAULT_BEHIND_LIMITS,
 ): string[] {
   const reasons: string[] = [];
-  if (step.delivery.lost > 0) reasons.push(`${step.delivery.lost} events lost (${step.delivery.subscribersWithLoss} subscribers)`);
+  if (step.delivery.lost > 0)
+    reasons.push(`${step.delivery.lost} events lost (${step.delivery.subscribersWithLoss} subscribers)`);
+  if (step.delivery.late > 0) {
+    reasons.push(
+      `${step.delivery.late} events still on their way after the drain (${step.delivery.subscribersBehind} subscribers; not in the latencies)`,
+    );
+  }
   if (step.closed > 0) reasons.push(`${step.closed} subscribers closed`);
   if (step.connectFailures > 0) reasons.push(`${step.connectFailures} subscribers failed to connect`);
-  if (step.latencyMs.p99 > limits.maxP99Ms) reasons.push(`p99 ${Math.round(step.latencyMs.p99)} ms > ${limits.maxP99Ms} ms`);
+  if (step.latencyMs.p99 > limits.maxP99Ms)
+    reasons.push(`p99 ${Math.round(step.latencyMs.p99)} ms > ${limits.maxP99Ms} ms`);
   return reasons;
 }

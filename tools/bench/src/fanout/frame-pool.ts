@@ -24,7 +24,9 @@ export class FramePool {
   constructor(
     readonly frames: readonly Uint8Array[],
     /** Per pool frame, the mapped events (with `time_us` 0), for writing a store. */
-    readonly jetstreamEvents: readonly (readonly JetstreamEvent[])[] = frames.map((frame) => frameToEvents(decodeFrame(frame))),
+    readonly jetstreamEvents: readonly (readonly JetstreamEvent[])[] = frames.map((frame) =>
+      frameToEvents(decodeFrame(frame)),
+    ),
   ) {
     this.eventsOfFrame = this.jetstreamEvents.map((events) =>
       events.map((event) => ({
@@ -54,7 +56,8 @@ export class FramePool {
   /** DIDs by how many events they have in the pool, busiest first. */
   didsByActivity(): string[] {
     const counts = new Map<string, number>();
-    for (const events of this.eventsOfFrame) for (const { did } of events) counts.set(did, (counts.get(did) ?? 0) + 1);
+    for (const events of this.eventsOfFrame)
+      for (const { did } of events) counts.set(did, (counts.get(did) ?? 0) + 1);
     return [...counts].sort((a, b) => b[1] - a[1]).map(([did]) => did);
   }
 }
@@ -63,10 +66,15 @@ export class FramePool {
  * The events of run frames `start .. start + count - 1` of a pool (given as its events per
  * frame), in server order, with `frame` counted from `start`.
  */
-export function stepEvents(eventsOfFrame: readonly (readonly PoolEvent[])[], start: number, count: number): LedgerEvent[] {
+export function stepEvents(
+  eventsOfFrame: readonly (readonly PoolEvent[])[],
+  start: number,
+  count: number,
+): LedgerEvent[] {
   const events: LedgerEvent[] = [];
   for (let frame = 0; frame < count; frame++) {
-    for (const event of eventsOfFrame[(start + frame) % eventsOfFrame.length]) events.push({ ...event, frame });
+    for (const event of eventsOfFrame[(start + frame) % eventsOfFrame.length])
+      events.push({ ...event, frame });
   }
   return events;
 }

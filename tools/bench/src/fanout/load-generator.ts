@@ -138,7 +138,10 @@ function asBuffer(data: RawData): Buffer {
   return Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
 }
 
-async function connect(url: string, wanted: readonly SubscriberSpec[]): Promise<{ open: number; failed: number }> {
+async function connect(
+  url: string,
+  wanted: readonly SubscriberSpec[],
+): Promise<{ open: number; failed: number }> {
   specs = wanted;
   sockets = [];
   let failed = 0;
@@ -268,7 +271,8 @@ async function handle(request: LoadGeneratorRequest): Promise<LoadGeneratorReply
 process.on('message', (request: LoadGeneratorRequest) => {
   handle(request).then(
     (reply) => reply && process.send?.(reply),
-    (error: unknown) => process.send?.({ type: 'failed', message: String(error) } satisfies LoadGeneratorReply),
+    (error: unknown) =>
+      process.send?.({ type: 'failed', message: String(error) } satisfies LoadGeneratorReply),
   );
 });
 // The bench is gone (even killed): nothing left to do.

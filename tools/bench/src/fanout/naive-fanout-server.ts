@@ -23,7 +23,10 @@ function toWireObject(event: JetstreamEvent, timeUs: number): Record<string, unk
   switch (event.kind) {
     case 'commit': {
       const { record, ...commit } = event.commit;
-      return { ...base, commit: record === undefined ? commit : { ...commit, record: JSON.parse(record) as unknown } };
+      return {
+        ...base,
+        commit: record === undefined ? commit : { ...commit, record: JSON.parse(record) as unknown },
+      };
     }
     case 'identity':
       return { ...base, identity: event.identity };
@@ -35,7 +38,11 @@ function toWireObject(event: JetstreamEvent, timeUs: number): Record<string, unk
 function publish(event: JetstreamEvent): void {
   lastTimeUs = Math.max(Date.now() * 1000, lastTimeUs + 1);
   const wire = toWireObject(event, lastTimeUs);
-  const fields = { did: event.did, kind: event.kind, collection: event.kind === 'commit' ? event.commit.collection : '' };
+  const fields = {
+    did: event.did,
+    kind: event.kind,
+    collection: event.kind === 'commit' ? event.commit.collection : '',
+  };
   for (const [socket, spec] of subscribers) {
     if (!wantsEvent(spec, fields)) continue;
     const json = JSON.stringify(wire);

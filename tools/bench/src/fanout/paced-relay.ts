@@ -53,7 +53,12 @@ export class PacedRelay {
   }
 
   static async start(): Promise<PacedRelay> {
-    const server = new WebSocketServer({ host: '127.0.0.1', port: 0, path: SUBSCRIBE_REPOS_PATH, perMessageDeflate: false });
+    const server = new WebSocketServer({
+      host: '127.0.0.1',
+      port: 0,
+      path: SUBSCRIBE_REPOS_PATH,
+      perMessageDeflate: false,
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);
       server.once('error', reject);
@@ -70,7 +75,10 @@ export class PacedRelay {
   waitForConsumer(timeoutMs: number): Promise<void> {
     if (this.#consumer) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no consumer connected to the relay within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no consumer connected to the relay within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       this.#consumerWaiters.push(() => {
         clearTimeout(timer);
         resolve();
@@ -89,8 +97,13 @@ export class PacedRelay {
     const startedAtMs = monotonicMs();
     let lastSentAtMs = startedAtMs;
     while (sent < count) {
-      if (consumer.readyState !== consumer.OPEN) throw new Error(`the relay's consumer disconnected after ${sent} of ${count} frames`);
-      const due = Math.min(count, Math.floor(((monotonicMs() - startedAtMs) * rate) / 1000) + 1, sent + MAX_BURST);
+      if (consumer.readyState !== consumer.OPEN)
+        throw new Error(`the relay's consumer disconnected after ${sent} of ${count} frames`);
+      const due = Math.min(
+        count,
+        Math.floor(((monotonicMs() - startedAtMs) * rate) / 1000) + 1,
+        sent + MAX_BURST,
+      );
       for (; sent < due; sent++) {
         const bytes = frame(start + sent);
         lastSentAtMs = monotonicMs();

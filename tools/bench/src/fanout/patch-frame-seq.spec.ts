@@ -9,9 +9,8 @@ describe('patchFrameSeq', () => {
     const kinds = new Set<string>();
     frames.forEach((frame, index) => {
       const seq = 9_000_000_000 + index * 7;
-      const patched = patchFrameSeq(frame, seq);
-      expect(patched).toBeDefined();
-      const decoded = decodeFrame(patched!);
+      const patched = patchFrameSeq(frame, seq) ?? new Uint8Array();
+      const decoded = decodeFrame(patched);
       kinds.add(decoded.type);
       expect(frameSeq(decoded)).toBe(seq);
       const original = decodeFrame(frame);
@@ -25,9 +24,15 @@ describe('patchFrameSeq', () => {
   });
 
   it('leaves frames alone whose seq is not a 64-bit integer', () => {
-    const small = encodeFrame({ op: 1, t: '#identity' }, { did: 'did:plc:a', seq: 5, time: '2026-07-01T12:00:00.000Z' });
+    const small = encodeFrame(
+      { op: 1, t: '#identity' },
+      { did: 'did:plc:a', seq: 5, time: '2026-07-01T12:00:00.000Z' },
+    );
     expect(patchFrameSeq(small, 2 ** 33)).toBeUndefined();
-    const large = encodeFrame({ op: 1, t: '#identity' }, { did: 'did:plc:a', seq: 2 ** 33, time: '2026-07-01T12:00:00.000Z' });
+    const large = encodeFrame(
+      { op: 1, t: '#identity' },
+      { did: 'did:plc:a', seq: 2 ** 33, time: '2026-07-01T12:00:00.000Z' },
+    );
     expect(patchFrameSeq(large, 5)).toBeUndefined();
   });
 });

@@ -7,7 +7,9 @@ describe('process readings', () => {
   });
 
   it('reads VmRSS from /proc/<pid>/status in bytes', () => {
-    expect(parseRssBytes('Name:\tnode\nVmHWM:\t  9000 kB\nVmRSS:\t  131072 kB\nThreads:\t11\n')).toBe(128 * 1024 * 1024);
+    expect(parseRssBytes('Name:\tnode\nVmHWM:\t  9000 kB\nVmRSS:\t  131072 kB\nThreads:\t11\n')).toBe(
+      128 * 1024 * 1024,
+    );
     expect(parseRssBytes('Name:\tzombie\n')).toBeNaN();
   });
 
@@ -17,6 +19,13 @@ describe('process readings', () => {
       { atMs: 1000, cpuSeconds: 10.5, rssBytes: 300 },
       { atMs: 2000, cpuSeconds: 11.5, rssBytes: 200 },
     ]);
-    expect(usage).toEqual({ cpuPercent: 75, cpuSeconds: 1.5, wallSeconds: 2, rssMeanBytes: 200, rssMaxBytes: 300, samples: 3 });
+    expect(usage).toEqual({
+      cpuPercent: 75,
+      cpuSeconds: 1.5,
+      wallSeconds: 2,
+      rssMeanBytes: 200,
+      rssMaxBytes: 300,
+      samples: 3,
+    });
   });
 });

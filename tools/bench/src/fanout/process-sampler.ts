@@ -80,7 +80,15 @@ export class ProcessSampler {
 
 /** CPU % between the first and last sample, RSS mean and peak over all of them. */
 export function summarizeSamples(samples: readonly ProcessSample[]): ProcessUsage {
-  if (samples.length === 0) return { cpuPercent: NaN, cpuSeconds: NaN, wallSeconds: NaN, rssMeanBytes: NaN, rssMaxBytes: NaN, samples: 0 };
+  if (samples.length === 0)
+    return {
+      cpuPercent: NaN,
+      cpuSeconds: NaN,
+      wallSeconds: NaN,
+      rssMeanBytes: NaN,
+      rssMaxBytes: NaN,
+      samples: 0,
+    };
   const first = samples[0];
   const last = samples[samples.length - 1];
   const wallSeconds = (last.atMs - first.atMs) / 1000;

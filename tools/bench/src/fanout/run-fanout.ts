@@ -1,6 +1,12 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startJetstreamServer, startNaiveServer, type BenchResources, type LoadGenerator, type ServerProcess } from './bench-processes.js';
+import {
+  startJetstreamServer,
+  startNaiveServer,
+  type BenchResources,
+  type LoadGenerator,
+  type ServerProcess,
+} from './bench-processes.js';
 import { behindReasons, type FanoutStepResult } from './fanout-step.js';
 import type { FramePool } from './frame-pool.js';
 import { LatencyHistogram } from './latency-histogram.js';
@@ -69,9 +75,18 @@ export async function runFanout(
     await sleep(500);
   };
 
-  const runStep = async (server: ServerProcess, kind: FanoutStepResult['server'], subscribers: number, rate: number): Promise<FanoutStepResult> => {
+  const runStep = async (
+    server: ServerProcess,
+    kind: FanoutStepResult['server'],
+    subscribers: number,
+    rate: number,
+  ): Promise<FanoutStepResult> => {
     const specs = subscriberMix(subscribers, dids);
-    const connected = await loadGenerator.request({ type: 'connect', url: server.subscribeUrl, specs }, 'connected', CONNECT_TIMEOUT_MS);
+    const connected = await loadGenerator.request(
+      { type: 'connect', url: server.subscribeUrl, specs },
+      'connected',
+      CONNECT_TIMEOUT_MS,
+    );
     const sampler = new ProcessSampler(server.pid);
     try {
       await sleep(500);
@@ -87,7 +102,11 @@ export async function runFanout(
       });
       const stepEvents = countEvents(pool, nextFrame, count);
       nextFrame += count;
-      const { report } = await loadGenerator.request({ type: 'finish', drainMs: options.drainMs }, 'finished', options.drainMs + 60_000);
+      const { report } = await loadGenerator.request(
+        { type: 'finish', drainMs: options.drainMs },
+        'finished',
+        options.drainMs + 60_000,
+      );
       const usage = sampler.usage();
       const seconds = play.elapsedMs / 1000;
       const deliverySeconds = Math.max(seconds, (report.lastMessageAtMs - report.firstMessageAtMs) / 1000);
@@ -172,11 +191,11 @@ function countEvents(pool: FramePool, start: number, count: number): number {
 }
 
 function describeStep(step: FanoutStepResult): string {
-  const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
+  const mb = (bytes: number) => (bytes / (1024 * 1024)).toFixed(1);
   return (
     `  ${step.server} N=${step.subscribers} @${step.targetFramesPerSecond}/s: p50 ${step.latencyMs.p50.toFixed(1)} ms, ` +
-    `p99 ${step.latencyMs.p99.toFixed(1)} ms, lost ${step.delivery.lost}, CPU ${step.serverCpuPercent.toFixed(0)} %, ` +
-    `RSS ${mb(step.serverRssMaxBytes)} MB, out ${mb(step.bytesPerSecondOut)} MB/s, load generator CPU ${step.loadGeneratorCpuPercent.toFixed(0)} %` +
+    `p99 ${step.latencyMs.p99.toFixed(1)} ms, lost ${step.delivery.lost}, late ${step.delivery.late}, CPU ${step.serverCpuPercent.toFixed(0)} %, ` +
+    `RSS ${mb(step.serverRssMaxBytes)} MiB, out ${mb(step.bytesPerSecondOut)} MiB/s, load generator CPU ${step.loadGeneratorCpuPercent.toFixed(0)} %` +
     (step.behind.length > 0 ? ` — behind: ${step.behind.join('; ')}` : '')
   );
 }

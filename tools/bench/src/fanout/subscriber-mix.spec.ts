@@ -1,4 +1,10 @@
-import { COLLECTION_FILTERS, subscribeQuery, subscriberMix, wantsEvent, type SubscriberSpec } from './subscriber-mix.js';
+import {
+  COLLECTION_FILTERS,
+  subscribeQuery,
+  subscriberMix,
+  wantsEvent,
+  type SubscriberSpec,
+} from './subscriber-mix.js';
 
 const dids = Array.from({ length: 25 }, (_, index) => `did:plc:${String(index).padStart(24, 'a')}`);
 
@@ -8,7 +14,9 @@ describe('subscriberMix', () => {
     expect(specs).toHaveLength(1000);
     const compressed = specs.filter((spec) => spec.compress);
     expect(compressed).toHaveLength(600);
-    expect(compressed.every((spec) => spec.wantedCollections.length === 0 && spec.wantedDids.length === 0)).toBe(true);
+    expect(
+      compressed.every((spec) => spec.wantedCollections.length === 0 && spec.wantedDids.length === 0),
+    ).toBe(true);
     expect(specs.filter((spec) => spec.wantedCollections.length > 0)).toHaveLength(300);
     expect(specs.filter((spec) => spec.wantedDids.length > 0)).toHaveLength(100);
   });
@@ -24,27 +32,39 @@ describe('subscriberMix', () => {
 describe('subscribeQuery', () => {
   it('writes v1 query parameters, repeated for lists', () => {
     expect(subscribeQuery({ compress: true, wantedCollections: [], wantedDids: [] })).toBe('?compress=true');
-    expect(subscribeQuery({ compress: false, wantedCollections: ['a.b.c', 'd.e.f'], wantedDids: ['did:plc:x'] })).toBe(
-      '?wantedCollections=a.b.c&wantedCollections=d.e.f&wantedDids=did%3Aplc%3Ax',
-    );
+    expect(
+      subscribeQuery({ compress: false, wantedCollections: ['a.b.c', 'd.e.f'], wantedDids: ['did:plc:x'] }),
+    ).toBe('?wantedCollections=a.b.c&wantedCollections=d.e.f&wantedDids=did%3Aplc%3Ax');
     expect(subscribeQuery({ compress: false, wantedCollections: [], wantedDids: [] })).toBe('');
   });
 });
 
 describe('wantsEvent', () => {
-  const posts: SubscriberSpec = { compress: false, wantedCollections: ['app.bsky.feed.post'], wantedDids: [] };
+  const posts: SubscriberSpec = {
+    compress: false,
+    wantedCollections: ['app.bsky.feed.post'],
+    wantedDids: [],
+  };
   const alice: SubscriberSpec = { compress: false, wantedCollections: [], wantedDids: ['did:plc:alice'] };
 
   it('applies a collection filter to commits only', () => {
-    expect(wantsEvent(posts, { did: 'did:plc:bob', kind: 'commit', collection: 'app.bsky.feed.post' })).toBe(true);
-    expect(wantsEvent(posts, { did: 'did:plc:bob', kind: 'commit', collection: 'app.bsky.feed.like' })).toBe(false);
+    expect(wantsEvent(posts, { did: 'did:plc:bob', kind: 'commit', collection: 'app.bsky.feed.post' })).toBe(
+      true,
+    );
+    expect(wantsEvent(posts, { did: 'did:plc:bob', kind: 'commit', collection: 'app.bsky.feed.like' })).toBe(
+      false,
+    );
     expect(wantsEvent(posts, { did: 'did:plc:bob', kind: 'identity', collection: '' })).toBe(true);
     expect(wantsEvent(posts, { did: 'did:plc:bob', kind: 'account', collection: '' })).toBe(true);
   });
 
   it('applies a DID filter to every kind', () => {
-    expect(wantsEvent(alice, { did: 'did:plc:alice', kind: 'commit', collection: 'app.bsky.feed.like' })).toBe(true);
+    expect(
+      wantsEvent(alice, { did: 'did:plc:alice', kind: 'commit', collection: 'app.bsky.feed.like' }),
+    ).toBe(true);
     expect(wantsEvent(alice, { did: 'did:plc:bob', kind: 'identity', collection: '' })).toBe(false);
-    expect(wantsEvent(alice, { did: 'did:plc:bob', kind: 'commit', collection: 'app.bsky.feed.like' })).toBe(false);
+    expect(wantsEvent(alice, { did: 'did:plc:bob', kind: 'commit', collection: 'app.bsky.feed.like' })).toBe(
+      false,
+    );
   });
 });

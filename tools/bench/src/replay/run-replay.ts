@@ -48,7 +48,12 @@ export async function runReplay(resources: BenchResources, options: ReplayOption
         'replayed',
         options.timeoutMs + 30_000,
       );
-      runs.push({ ...report, encoding, eventsPerSecond: (report.events * 1000) / report.elapsedMs, server: sampler.usage() });
+      runs.push({
+        ...report,
+        encoding,
+        eventsPerSecond: (report.events * 1000) / report.elapsedMs,
+        server: sampler.usage(),
+      });
     }
     return runs;
   } finally {

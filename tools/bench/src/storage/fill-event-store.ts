@@ -44,7 +44,7 @@ export async function fillEventLog(
   const startedAt = performance.now();
   let jsonBytes = 0;
   let zstdBytes = 0;
-  for (let written = 0; written < count; ) {
+  for (let written = 0; written < count;) {
     const chunk = Math.min(CHUNK_EVENTS, count - written);
     const copies = Array.from({ length: chunk }, (_, index) => ({
       ...events[(written + index) % events.length],

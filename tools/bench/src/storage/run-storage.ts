@@ -73,7 +73,9 @@ export async function expireOlderHalf(
   let trimMs: number;
   try {
     const startedAt = performance.now();
-    deleted = await firstValueFrom(expireEvents(log, { ttlMs, intervalMs: 1, clock: () => halfwayTimeUs + ttlMs * 1000 }));
+    deleted = await firstValueFrom(
+      expireEvents(log, { ttlMs, intervalMs: 1, clock: () => halfwayTimeUs + ttlMs * 1000 }),
+    );
     trimMs = performance.now() - startedAt;
   } finally {
     await log.close();
@@ -97,5 +99,8 @@ export async function expireOlderHalf(
     await refillLog.close();
   }
   const refillDisk = diskUsage(path);
-  return { ...trim, refill: { events: deleted, disk: refillDisk, bytesPerEvent: refillDisk.allocatedBytes / fill.events } };
+  return {
+    ...trim,
+    refill: { events: deleted, disk: refillDisk, bytesPerEvent: refillDisk.allocatedBytes / fill.events },
+  };
 }

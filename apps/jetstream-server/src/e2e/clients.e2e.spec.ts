@@ -107,30 +107,50 @@ describe('end to end: fake relay with synthetic traffic → server → three cli
     }
   });
 
-  // @skyware/jetstream has no compression option (it JSON.parses every message), and it drops a
-  // `cursor: 0` option (`if (options.cursor)`), so cursor=0 goes into the endpoint URL instead.
-  it('@skyware/jetstream (with ws passed in) gets the same events, uncompressed', async () => {
+  /** The stored events (as summaries) a filtered subscriber should get. */
+  function storedMatching(wanted: (event: { did: string; kind: string; commit?: { collection: string } }) => boolean): string[] {
+    return stored.filter((json) => wanted(JSON.parse(json))).map((json) => summarize(JSON.parse(json)));
+  }
+
+  /** The DIDs of the `count` most active accounts (Zipf: they have commits of every kind). */
+  function busiestDids(count: number): string[] {
+    const perDid = new Map<string, number>();
+    for (const { did } of stored.map((json) => JSON.parse(json) as { did: string })) perDid.set(did, (perDid.get(did) ?? 0) + 1);
+    return [...perDid.entries()].sort((a, b) => b[1] - a[1]).slice(0, count).map(([did]) => did);
+  }
+
+  /**
+   * What a @skyware/jetstream client (with `ws` passed in, as it needs on Node 20) receives, as
+   * summaries, until `count` events and a quiet moment. It has no compression option (it parses
+   * every message as JSON), and it ignores `cursor: 0` (`if (options.cursor)`), so cursor=0 goes
+   * into the endpoint URL instead.
+   */
+  async function receiveWithSkyware(count: number, options: { wantedCollections?: string[] } = {}): Promise<string[]> {
     const received: string[] = [];
     const errors: unknown[] = [];
-    const client = new Jetstream({ endpoint: server!.subscribeUrl('cursor=0'), ws: WebSocket });
+    const client = new Jetstream({ endpoint: server!.subscribeUrl('cursor=0'), ws: WebSocket, ...options });
     client.on('commit', (event) => received.push(summarize(event)));
     client.on('identity', (event) => received.push(summarize(event)));
     client.on('account', (event) => received.push(summarize(event)));
     client.on('error', (error) => errors.push(error));
     client.start();
     try {
-      await allOf(received, stored.length, '@skyware/jetstream');
+      await allOf(received, count, '@skyware/jetstream');
     } finally {
       client.close();
     }
     expect(errors).toEqual([]);
-    expect(received).toEqual(storedSummaries);
-  });
+    return received;
+  }
 
-  // @atcute/jetstream has no compression option either; it always connects with
-  // requireHello=true and sends an options_update ({"payload":{}} without filters) as its hello,
-  // and validates each event (DID, NSID, rkey, TID rev, CID, handle, datetime) before yielding it.
-  it('@atcute/jetstream (hello handshake, validated events) gets the same events, uncompressed', async () => {
+  /**
+   * What an @atcute/jetstream subscription from cursor 0 yields, as summaries, until `count`
+   * events and a quiet moment. It has no compression option either; it always connects with
+   * requireHello=true and sends its filters in an options_update as the hello (`"payload":{}`
+   * without filters), and validates each event (DID, NSID, rkey, TID rev, CID, handle, datetime)
+   * before yielding it: `invalid` collects the ones it rejects.
+   */
+  async function receiveWithAtcute(count: number, options: { wantedCollections?: string[]; wantedDids?: `did:${string}:${string}`[] } = {}) {
     const received: string[] = [];
     const invalid: unknown[] = [];
     const subscription = new JetstreamSubscription({
@@ -138,18 +158,44 @@ describe('end to end: fake relay with synthetic traffic → server → three cli
       cursor: 0,
       ws: { WebSocket, maxRetries: 0 },
       onError: (error) => invalid.push(error),
+      ...options,
     });
     const events = subscription[Symbol.asyncIterator]();
     void (async () => {
       for (let next = await events.next(); !next.done; next = await events.next()) received.push(summarize(next.value));
     })();
     try {
-      await allOf(received, stored.length, '@atcute/jetstream');
+      await allOf(received, count, '@atcute/jetstream');
     } finally {
       // Ends the iteration and closes the connection (a next() already waiting is left pending).
       await events.return?.();
     }
     expect(invalid).toEqual([]);
-    expect(received).toEqual(storedSummaries);
+    return received;
+  }
+
+  it('@skyware/jetstream gets the same events, uncompressed', async () => {
+    expect(await receiveWithSkyware(stored.length)).toEqual(storedSummaries);
+  });
+
+  it('@skyware/jetstream with a wantedCollections prefix (app.bsky.graph.*) gets the matching commits and every identity and account event', async () => {
+    const expected = storedMatching((event) => event.kind !== 'commit' || event.commit!.collection.startsWith('app.bsky.graph.'));
+    expect(expected.some((summary) => summary.includes('"collection":"app.bsky.graph.'))).toBe(true);
+    expect(await receiveWithSkyware(expected.length, { wantedCollections: ['app.bsky.graph.*'] })).toEqual(expected);
+  });
+
+  it('@atcute/jetstream (hello handshake, validated events) gets the same events, uncompressed', async () => {
+    expect(await receiveWithAtcute(stored.length)).toEqual(storedSummaries);
+  });
+
+  it('@atcute/jetstream with filters sent in its hello gets only those DIDs, and only their posts among commits', async () => {
+    const dids = busiestDids(5);
+    const expected = storedMatching((event) => dids.includes(event.did) && (event.kind !== 'commit' || event.commit!.collection === 'app.bsky.feed.post'));
+    expect(expected.some((summary) => summary.includes('"collection":"app.bsky.feed.post"'))).toBe(true);
+    const received = await receiveWithAtcute(expected.length, {
+      wantedCollections: ['app.bsky.feed.post'],
+      wantedDids: dids as `did:${string}:${string}`[],
+    });
+    expect(received).toEqual(expected);
   });
 });

@@ -1,11 +1,12 @@
 import { startFakeRelay, type FakeRelay } from '@jetstream-ts/fake-relay';
+import { createV1Decompressor } from '@jetstream-ts/compression';
 import { synthesizeFrames } from '@jetstream-ts/synthetic-firehose';
 import { metricSample, sleep, startE2eServer, subscribe, timeUsOf, until, type E2eServer, type Subscriber } from './e2e-server.test-util.js';
 
 /** Synthetic frames; the relay plays them `loop` times (later passes with new seqs). */
 const FRAMES = 4000;
-/** Relay pace, frames per second. */
-const RATE = 4000;
+/** Relay pace, frames per second: well within what the server ingests on one loaded core. */
+const RATE = 3000;
 
 /** The server's stored events as v1 JSON, oldest first. */
 function storedJson(server: E2eServer): string[] {
@@ -64,6 +65,8 @@ describe('end to end: subscribers while the server ingests a paced relay', () =>
     const catchingUpCompressed = client(`cursor=${cursor}&compress=true`);
     // Heavily filtered: its last delivered event lags far behind the head (v1 loses events here).
     const catchingUpFiltered = client(`cursor=${cursor}&wantedCollections=app.bsky.graph.block`);
+    // No cursor: live from the head as it stands when the server takes the connection.
+    const liveTail = client('');
 
     await ingestDone();
     const stored = storedJson(server!);
@@ -75,20 +78,27 @@ describe('end to end: subscribers while the server ingests a paced relay', () =>
       return event.kind !== 'commit' || event.commit!.collection === 'app.bsky.graph.block';
     });
     await catchingUpFiltered.received(expectedFiltered.length);
+    await until(() => liveTail.messages.length > 0, 'the live-tail client to receive an event');
     await sleep(500);
 
     // It connected mid-ingest, with stored events to replay and live ones still to come.
     expect(relaySentAtConnect).toBeLessThan(lastSeq);
     const times = expected.map(timeUsOf);
-    expect(times.filter((time) => time <= headAtConnect).length).toBeGreaterThan(0);
-    expect(times.filter((time) => time > headAtConnect).length).toBeGreaterThan(lastSeq / 4);
+    const replayed = times.filter((time) => time <= headAtConnect).length;
+    expect(replayed).toBeGreaterThan(0);
+    expect(times.length - replayed).toBeGreaterThan(lastSeq / 4);
 
     expect(isStrictlyIncreasing(times)).toBe(true);
     expect(catchingUp.texts()).toEqual(expected);
-    expect(catchingUpCompressed.messages).toHaveLength(expected.length);
     expect(catchingUpCompressed.messages.every((message) => message.binary)).toBe(true);
+    const decompressor = createV1Decompressor();
+    expect(catchingUpCompressed.messages.map((message) => Buffer.from(decompressor.decompress(message.data)).toString('utf8'))).toEqual(expected);
     expect(expectedFiltered.some((json) => json.includes('"kind":"commit"'))).toBe(true);
     expect(catchingUpFiltered.texts()).toEqual(expectedFiltered);
+    // The live tail: everything after some point at or after the head at connect time, no gap.
+    const live = liveTail.texts();
+    expect(timeUsOf(live[0]!)).toBeGreaterThan(headAtConnect);
+    expect(live).toEqual(stored.slice(stored.length - live.length));
 
     // A replay of everything after ingest agrees: the same events, the catching-up client's a suffix.
     const afterwards = client('cursor=0');
@@ -98,7 +108,7 @@ describe('end to end: subscribers while the server ingests a paced relay', () =>
     expect(afterwards.texts().slice(stored.length - expected.length)).toEqual(catchingUp.texts());
     console.info(
       `handover: cursor at event 100, connected with ${relaySentAtConnect} of ${lastSeq} frames sent; ` +
-        `${times.filter((time) => time <= headAtConnect).length} events replayed, ${times.filter((time) => time > headAtConnect).length} after the head at connect time`,
+        `${replayed} events replayed, ${times.length - replayed} after the head at connect time; the live tail got ${live.length}`,
     );
   }, 60_000);
 
@@ -122,9 +132,9 @@ describe('end to end: subscribers while the server ingests a paced relay', () =>
     for (const subscriber of fast) await subscriber.received(stored.length);
     await sleep(300);
 
-    const uncompressedFast = fast.slice(0, 2);
-    for (const subscriber of uncompressedFast) expect(subscriber.texts()).toEqual(stored);
-    expect(fast[2]!.messages).toHaveLength(stored.length);
+    for (const subscriber of fast.slice(0, 2)) expect(subscriber.texts()).toEqual(stored);
+    const decompressor = createV1Decompressor();
+    expect(fast[2]!.messages.map((message) => Buffer.from(decompressor.decompress(message.data)).toString('utf8'))).toEqual(stored);
 
     // On time: each live event reached each fast client soon after the server sequenced it.
     const latenciesMs = fast
@@ -138,10 +148,11 @@ describe('end to end: subscribers while the server ingests a paced relay', () =>
     );
     // Nearly every delivery was live (the clients connected as ingest began).
     expect(latenciesMs.length).toBeGreaterThan(0.9 * fast.length * stored.length);
-    // Generous bounds for a loaded CI machine; a fast reader stuck behind the stalled one would
-    // instead wait until the end of the test.
-    expect(percentile(latenciesMs, 50)).toBeLessThan(500);
-    expect(latenciesMs.at(-1)!).toBeLessThan(3000);
+    // Unloaded, p50 is about 15 ms and the maximum about 100 ms; the bounds are for a loaded CI
+    // machine, where server, relay and clients share this process. A fast reader held back by the
+    // stalled one would not get everything at all.
+    expect(percentile(latenciesMs, 50)).toBeLessThan(1000);
+    expect(latenciesMs.at(-1)!).toBeLessThan(5000);
 
     // The stalled reader really was held back by the server (not just buffered by the kernel).
     const stalledDelivered = await metricSample(server!.metricsUrl, 'jetstream_events_delivered_total{ip_address="10.0.0.99"}');

@@ -3,33 +3,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { JetstreamSubscription } from '@atcute/jetstream';
 import { createV1Decompressor } from '@jetstream-ts/compression';
 import { startFakeRelay, type FakeRelay } from '@jetstream-ts/fake-relay';
 import { synthesizeFrames } from '@jetstream-ts/synthetic-firehose';
-import { Jetstream } from '@skyware/jetstream';
-import { WebSocket } from 'ws';
+import { startAtcute, startSkyware, summarize, type AtcuteOptions, type LibraryClient } from './client-libraries.test-util.js';
 import { sleep, startE2eServer, subscribe, until, type E2eServer, type Subscriber } from './e2e-server.test-util.js';
 
 const FRAMES = 3000;
 const FIRST_SEQ = 1;
 /** The v1 dictionary as the compression lib ships it (the file `zstd -D` gets). */
 const DICTIONARY = fileURLToPath(new URL('../../../../libs/compression/assets/zstd_dictionary_v1', import.meta.url));
-
-/** The fields every client must agree on, whatever shape its events come in. */
-interface EventSummary {
-  did: string;
-  kind: string;
-  collection?: string;
-  rkey?: string;
-  time_us: number;
-}
-
-function summarize(event: { did: string; kind: string; time_us: number; commit?: { collection: string; rkey: string } }): string {
-  const summary: EventSummary = { did: event.did, kind: event.kind, time_us: event.time_us };
-  if (event.commit) Object.assign(summary, { collection: event.commit.collection, rkey: event.commit.rkey });
-  return JSON.stringify(summary);
-}
 
 /** Waits until `events` holds `count` entries, then a moment more, to catch extra ones. */
 async function allOf(events: readonly unknown[], count: number, what: string): Promise<void> {
@@ -119,60 +102,21 @@ describe('end to end: fake relay with synthetic traffic → server → three cli
     return [...perDid.entries()].sort((a, b) => b[1] - a[1]).slice(0, count).map(([did]) => did);
   }
 
-  /**
-   * What a @skyware/jetstream client (with `ws` passed in, as it needs on Node 20) receives, as
-   * summaries, until `count` events and a quiet moment. It has no compression option (it parses
-   * every message as JSON), and it ignores `cursor: 0` (`if (options.cursor)`), so cursor=0 goes
-   * into the endpoint URL instead.
-   */
-  async function receiveWithSkyware(count: number, options: { wantedCollections?: string[] } = {}): Promise<string[]> {
-    const received: string[] = [];
-    const errors: unknown[] = [];
-    const client = new Jetstream({ endpoint: server!.subscribeUrl('cursor=0'), ws: WebSocket, ...options });
-    client.on('commit', (event) => received.push(summarize(event)));
-    client.on('identity', (event) => received.push(summarize(event)));
-    client.on('account', (event) => received.push(summarize(event)));
-    client.on('error', (error) => errors.push(error));
-    client.start();
+  /** What a client library receives until `count` events and a quiet moment; it reported no errors. */
+  async function receiveWith(client: LibraryClient, count: number, what: string): Promise<string[]> {
     try {
-      await allOf(received, count, '@skyware/jetstream');
+      await allOf(client.received, count, what);
     } finally {
-      client.close();
+      await client.close();
     }
-    expect(errors).toEqual([]);
-    return received;
+    expect(client.errors).toEqual([]);
+    return client.received;
   }
 
-  /**
-   * What an @atcute/jetstream subscription from cursor 0 yields, as summaries, until `count`
-   * events and a quiet moment. It has no compression option either; it always connects with
-   * requireHello=true and sends its filters in an options_update as the hello (`"payload":{}`
-   * without filters), and validates each event (DID, NSID, rkey, TID rev, CID, handle, datetime)
-   * before yielding it: `invalid` collects the ones it rejects.
-   */
-  async function receiveWithAtcute(count: number, options: { wantedCollections?: string[]; wantedDids?: `did:${string}:${string}`[] } = {}) {
-    const received: string[] = [];
-    const invalid: unknown[] = [];
-    const subscription = new JetstreamSubscription({
-      url: server!.baseUrl,
-      cursor: 0,
-      ws: { WebSocket, maxRetries: 0 },
-      onError: (error) => invalid.push(error),
-      ...options,
-    });
-    const events = subscription[Symbol.asyncIterator]();
-    void (async () => {
-      for (let next = await events.next(); !next.done; next = await events.next()) received.push(summarize(next.value));
-    })();
-    try {
-      await allOf(received, count, '@atcute/jetstream');
-    } finally {
-      // Ends the iteration and closes the connection (a next() already waiting is left pending).
-      await events.return?.();
-    }
-    expect(invalid).toEqual([]);
-    return received;
-  }
+  const receiveWithSkyware = (count: number, options: { wantedCollections?: string[] } = {}) =>
+    receiveWith(startSkyware(server!.subscribeUrl('cursor=0'), options), count, '@skyware/jetstream');
+  const receiveWithAtcute = (count: number, options: Omit<AtcuteOptions, 'cursor'> = {}) =>
+    receiveWith(startAtcute(server!.baseUrl, { cursor: 0, ...options }), count, '@atcute/jetstream');
 
   it('@skyware/jetstream gets the same events, uncompressed', async () => {
     expect(await receiveWithSkyware(stored.length)).toEqual(storedSummaries);

@@ -23,16 +23,18 @@ export interface E2eServer {
   metricsUrl: string;
   /** `<baseUrl>/subscribe?<query>`. */
   subscribeUrl(query?: string): string;
-  /** Stops the server and deletes its data dir. Safe to call twice. */
+  /** Stops the server and deletes its data dir (unless the caller gave one). Safe to call twice. */
   close(): Promise<void>;
 }
 
 /**
  * Starts a server reading `wsUrl` (v1 flags at their defaults except: loopback listeners on free
- * ports, a fresh data dir, silent logs, and `overrides`).
+ * ports, a fresh temporary data dir, silent logs, and `overrides`). A `dataDir` in `overrides`
+ * belongs to the caller and is kept.
  */
 export async function startE2eServer(wsUrl: string, overrides: Partial<ServerConfig> = {}): Promise<E2eServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'jetstream-e2e-'));
+  const ownDataDir = overrides.dataDir === undefined;
+  const dataDir = overrides.dataDir ?? mkdtempSync(join(tmpdir(), 'jetstream-e2e-'));
   const config: ServerConfig = {
     wsUrl,
     workerCount: 100,
@@ -53,7 +55,7 @@ export async function startE2eServer(wsUrl: string, overrides: Partial<ServerCon
   const server = resolveJetstreamServer(container);
   let closing: Promise<void> | undefined;
   const close = () =>
-    (closing ??= server.stop().finally(() => rmSync(dataDir, { recursive: true, force: true })));
+    (closing ??= server.stop().finally(() => ownDataDir && rmSync(dataDir, { recursive: true, force: true })));
   try {
     await server.start();
   } catch (error) {

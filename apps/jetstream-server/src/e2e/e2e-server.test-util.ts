@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { CursorBuffer } from '@jetstream-ts/cursor-buffer';
 import { pino } from 'pino';
 import { WebSocket, type RawData } from 'ws';
-import type { ServerConfig } from '../lib/config.js';
+import { serverCommand, type ServerConfig } from '../lib/config.js';
 import { createServerContainer, resolveJetstreamServer } from '../lib/container.js';
 import type { JetstreamServer } from '../lib/jetstream-server.js';
 import { TOKENS } from '../lib/tokens.js';
@@ -27,28 +27,24 @@ export interface E2eServer {
   close(): Promise<void>;
 }
 
+/** The configuration the command line makes of `flags` (v1 defaults for the rest). */
+async function parseFlags(flags: string[]): Promise<ServerConfig> {
+  let config: ServerConfig | undefined;
+  await serverCommand((parsed) => void (config = parsed)).parseAsync(flags, { from: 'user' });
+  return config!;
+}
+
 /**
- * Starts a server reading `wsUrl` (v1 flags at their defaults except: loopback listeners on free
- * ports, a fresh temporary data dir, silent logs, and `overrides`). A `dataDir` in `overrides`
+ * Starts, in this process, the server that `jetstream-server --ws-url <wsUrl> --data-dir <a fresh
+ * temporary dir> --listen-addr 127.0.0.1:0 --metrics-listen-addr 127.0.0.1:0` would run (v1
+ * defaults otherwise), with silent logs and `overrides` on top. A `dataDir` in `overrides`
  * belongs to the caller and is kept.
  */
 export async function startE2eServer(wsUrl: string, overrides: Partial<ServerConfig> = {}): Promise<E2eServer> {
   const ownDataDir = overrides.dataDir === undefined;
   const dataDir = overrides.dataDir ?? mkdtempSync(join(tmpdir(), 'jetstream-e2e-'));
-  const config: ServerConfig = {
-    wsUrl,
-    workerCount: 100,
-    maxQueueSize: 1000,
-    listenAddr: { host: '127.0.0.1', port: 0 },
-    metricsListenAddr: { host: '127.0.0.1', port: 0 },
-    dataDir,
-    zstdDictionaryPath: undefined,
-    eventTtlMs: 86_400_000,
-    maxSubRate: 5000,
-    overrideRelayCursor: -1,
-    livenessTtlMs: 15_000,
-    ...overrides,
-  };
+  const flags = [`--ws-url=${wsUrl}`, `--data-dir=${dataDir}`, '--listen-addr=127.0.0.1:0', '--metrics-listen-addr=127.0.0.1:0'];
+  const config = { ...(await parseFlags(flags)), ...overrides };
   const container = createServerContainer(config);
   container.register(TOKENS.logger, { useValue: pino({ level: 'silent' }) });
   const log = container.resolve(TOKENS.eventLog);

@@ -4,7 +4,7 @@ import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
-import { BenchResources, LoadGenerator } from './fanout/bench-processes.js';
+import { BenchResources } from './fanout/bench-processes.js';
 import {
   checkGoals,
   formatBenchSummary,
@@ -12,6 +12,7 @@ import {
   type IngestSummary,
 } from './fanout/bench-summary.js';
 import { FramePool } from './fanout/frame-pool.js';
+import { LoadGeneratorGroup } from './fanout/load-generator-group.js';
 import { monotonicMs } from './fanout/load-generator-protocol.js';
 import { PacedRelay } from './fanout/paced-relay.js';
 import { runFanout } from './fanout/run-fanout.js';
@@ -61,6 +62,7 @@ interface Options {
   events?: number;
   poolFrames?: number;
   maxMinutes: number;
+  loadGenerators: number;
   cpuProf?: string;
 }
 
@@ -100,7 +102,8 @@ const program = new Command('bench')
     positiveNumber,
     10,
   )
-  .option('--cpu-prof <dir>', 'write V8 CPU profiles of the server processes to this directory')
+  .option('--load-generators <n>', 'processes holding the subscribers', positiveInteger, 2)
+  .option('--cpu-prof <dir>', 'write V8 CPU profiles of the servers and the load generator to this directory')
   .parse();
 
 const options = program.opts<Options>();
@@ -179,8 +182,12 @@ if (runs('ingest')) result.ingest = await phase('ingest: ours vs naive @ipld vs 
 async function runPoolPhases(pool: FramePool): Promise<void> {
   const relay = await PacedRelay.start();
   try {
-    const loadGenerator = LoadGenerator.start(resources);
-    await loadGenerator.request({ type: 'pool', eventsOfFrame: pool.eventsOfFrame }, 'ready', 60_000);
+    const loadGenerator = await LoadGeneratorGroup.start(
+      resources,
+      options.loadGenerators,
+      pool.eventsOfFrame,
+      nodeFlags,
+    );
     if (runs('fanout')) {
       // Leave time for storage and replay after the fan-out.
       const reserveMs = runs('storage') || runs('replay') ? (settings.events / 1_000_000) * 150_000 : 0;
@@ -256,5 +263,6 @@ finished.goals = checkGoals(finished);
 mkdirSync(dirname(options.json), { recursive: true });
 writeFileSync(options.json, JSON.stringify(finished, null, 2) + '\n');
 process.stdout.write(`\n${formatBenchSummary(finished)}\n\nJSON result: ${options.json}\n`);
-if (options.cpuProf) process.stdout.write(`CPU profiles of the servers: ${resolve(options.cpuProf)}\n`);
+if (options.cpuProf)
+  process.stdout.write(`CPU profiles (servers, load generator): ${resolve(options.cpuProf)}\n`);
 process.exitCode = errors.length > 0 ? 1 : 0;

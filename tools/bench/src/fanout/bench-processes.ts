@@ -203,10 +203,12 @@ export class LoadGenerator {
     });
   }
 
-  static start(resources: BenchResources): LoadGenerator {
+  /** Starts the load generator, with Node flags such as `--cpu-prof` (default: none). */
+  static start(resources: BenchResources, nodeFlags: readonly string[] = []): LoadGenerator {
     const child = fork(benchFile('load-generator.js'), [], {
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      execArgv: [...nodeFlags],
     });
     return new LoadGenerator(resources.track(child));
   }

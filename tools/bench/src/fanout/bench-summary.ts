@@ -145,6 +145,7 @@ function fanoutRows(steps: readonly FanoutStepResult[]): string[][] {
     count(step.messagesPerSecondOut),
     fixed(step.serverCpuUsPerMessage, 2),
     fixed(step.loadGeneratorCpuPercent, 0),
+    `${fixed(step.serverRunQueueWaitPercent, 0)}/${fixed(step.loadGeneratorRunQueueWaitPercent, 0)}`,
     step.behind.length === 0 ? 'yes' : 'NO',
   ]);
 }

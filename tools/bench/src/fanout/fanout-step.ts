@@ -32,6 +32,12 @@ export interface FanoutStepResult {
   /** Server CPU per message delivered, in µs. */
   serverCpuUsPerMessage: number;
   loadGeneratorCpuPercent: number;
+  /**
+   * Share of the step the server's and the load generator's main threads waited for a CPU
+   * while runnable (%): high means other work on the machine held them up.
+   */
+  serverRunQueueWaitPercent: number;
+  loadGeneratorRunQueueWaitPercent: number;
   /** Wait after the last frame until every subscriber had everything (or the drain limit). */
   drainMs: number;
   /** Subscribers closed by the server during the step. */

@@ -7,8 +7,12 @@ import type { SubscriberSpec } from './subscriber-mix.js';
  * machine shares: the relay stamps a frame in one process, a subscriber its arrival in another.
  */
 export function monotonicMs(): number {
-  return Number(process.hrtime.bigint()) / 1e6;
+  return performance.now() + PERFORMANCE_TO_MONOTONIC_MS;
 }
+
+// performance.now() runs on the same clock from this process's start: one offset makes it the
+// shared one, without a BigInt per reading.
+const PERFORMANCE_TO_MONOTONIC_MS = Number(process.hrtime.bigint()) / 1e6 - performance.now();
 
 /** Requests from the bench to the load generator, each answered by one reply. */
 export type LoadGeneratorRequest =
@@ -42,6 +46,8 @@ export interface StepReport {
   drainMs: number;
   /** CPU the load generator used during the step, in % of one core. */
   cpuPercent: number;
+  /** Share of the step its main thread waited for a CPU while runnable, in %. */
+  runQueueWaitPercent: number;
   /** Subscribers the server closed (or that failed) during the step. */
   closed: number;
 }

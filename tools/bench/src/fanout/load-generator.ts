@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createV1Decompressor } from '@jetstream-ts/compression';
 import { WebSocket, type RawData } from 'ws';
 import { DeliveryLedger, eventKey } from './delivery-ledger.js';
@@ -10,6 +11,7 @@ import {
   type ReplayReport,
   type StepReport,
 } from './load-generator-protocol.js';
+import { parseRunQueueWaitSeconds } from './process-sampler.js';
 import { subscribeQuery, type SubscriberSpec } from './subscriber-mix.js';
 
 // The load generator: a child process of the bench holding the WebSocket subscribers, driven
@@ -37,6 +39,7 @@ class StepState {
   readonly indexByTimeUs = new Map<number, number>();
   readonly indexByZstd = new Map<number, { bytes: Buffer; index: number }[]>();
   readonly cpuAtStart = process.cpuUsage();
+  readonly waitAtStart = runQueueWaitSeconds();
   readonly startedAtMs = monotonicMs();
   messages = 0;
   bytes = 0;
@@ -120,6 +123,14 @@ function locate(state: StepState, subscriber: number, json: Buffer): number {
   }
 }
 
+function runQueueWaitSeconds(): number {
+  try {
+    return parseRunQueueWaitSeconds(readFileSync(`/proc/${process.pid}/schedstat`, 'utf8'));
+  } catch {
+    return NaN;
+  }
+}
+
 /** The `time_us` of a v1 JSON event, read without parsing it; -1 when absent. */
 function timeUsOf(json: Buffer): number {
   const at = json.indexOf(TIME_US_FIELD);
@@ -191,6 +202,8 @@ async function finish(state: StepState, drainMs: number): Promise<StepReport> {
     lastMessageAtMs: state.lastMessageAtMs,
     drainMs: drainedAtMs - waitStartedMs,
     cpuPercent: ((cpu.user + cpu.system) / 1000 / (drainedAtMs - state.startedAtMs)) * 100,
+    runQueueWaitPercent:
+      ((runQueueWaitSeconds() - state.waitAtStart) * 1000 * 100) / (drainedAtMs - state.startedAtMs),
     closed: state.closed,
   };
 }
@@ -275,5 +288,6 @@ process.on('message', (request: LoadGeneratorRequest) => {
       process.send?.({ type: 'failed', message: String(error) } satisfies LoadGeneratorReply),
   );
 });
-// The bench is gone (even killed): nothing left to do.
+// The bench is gone (even killed), or stops us: exit normally (so that --cpu-prof writes its profile).
 process.on('disconnect', () => process.exit(0));
+process.once('SIGTERM', () => process.exit(0));

@@ -1,4 +1,9 @@
-import { parseCpuSeconds, parseRssBytes, summarizeSamples } from './process-sampler.js';
+import {
+  parseCpuSeconds,
+  parseRssBytes,
+  parseRunQueueWaitSeconds,
+  summarizeSamples,
+} from './process-sampler.js';
 
 describe('process readings', () => {
   it('reads user + system ticks from /proc/<pid>/stat, even with spaces and parentheses in the name', () => {
@@ -13,16 +18,21 @@ describe('process readings', () => {
     expect(parseRssBytes('Name:\tzombie\n')).toBeNaN();
   });
 
-  it('summarizes CPU over the window and RSS mean and peak', () => {
+  it('reads the run-queue wait from /proc/<pid>/schedstat (nanoseconds, second field)', () => {
+    expect(parseRunQueueWaitSeconds('260852474 325830861 906\n')).toBeCloseTo(0.325830861, 9);
+  });
+
+  it('summarizes CPU and run-queue wait over the window, RSS mean and peak', () => {
     const usage = summarizeSamples([
-      { atMs: 0, cpuSeconds: 10, rssBytes: 100 },
-      { atMs: 1000, cpuSeconds: 10.5, rssBytes: 300 },
-      { atMs: 2000, cpuSeconds: 11.5, rssBytes: 200 },
+      { atMs: 0, cpuSeconds: 10, waitSeconds: 1, rssBytes: 100 },
+      { atMs: 1000, cpuSeconds: 10.5, waitSeconds: 1.2, rssBytes: 300 },
+      { atMs: 2000, cpuSeconds: 11.5, waitSeconds: 1.5, rssBytes: 200 },
     ]);
     expect(usage).toEqual({
       cpuPercent: 75,
       cpuSeconds: 1.5,
       wallSeconds: 2,
+      runQueueWaitPercent: 25,
       rssMeanBytes: 200,
       rssMaxBytes: 300,
       samples: 3,

@@ -17,6 +17,14 @@ export function parseRssBytes(status: string): number {
   return match ? Number(match[1]) * 1024 : NaN;
 }
 
+/**
+ * Seconds the thread spent runnable but waiting for a CPU, from `/proc/<pid>/schedstat` (the
+ * main thread when read for a process id): on a shared machine, how much other work held it up.
+ */
+export function parseRunQueueWaitSeconds(schedstat: string): number {
+  return Number(schedstat.split(' ')[1]) / 1e9;
+}
+
 /** What a process used over a window: CPU % of one core, RSS mean and peak. */
 export interface ProcessUsage {
   /** CPU time over wall time, in % of one core (200 % is two cores busy). */
@@ -24,6 +32,8 @@ export interface ProcessUsage {
   /** CPU seconds used, and wall seconds, between the first and last sample. */
   cpuSeconds: number;
   wallSeconds: number;
+  /** Share of the wall time its main thread waited for a CPU while runnable, in %. */
+  runQueueWaitPercent: number;
   rssMeanBytes: number;
   rssMaxBytes: number;
   samples: number;
@@ -33,6 +43,8 @@ export interface ProcessUsage {
 export interface ProcessSample {
   atMs: number;
   cpuSeconds: number;
+  /** Main thread's run-queue wait so far (see `parseRunQueueWaitSeconds`). */
+  waitSeconds: number;
   rssBytes: number;
 }
 
@@ -71,20 +83,22 @@ export class ProcessSampler {
     try {
       const cpuSeconds = parseCpuSeconds(readFileSync(`/proc/${this.#pid}/stat`, 'utf8'));
       const rssBytes = parseRssBytes(readFileSync(`/proc/${this.#pid}/status`, 'utf8'));
-      this.#samples.push({ atMs: performance.now(), cpuSeconds, rssBytes });
+      const waitSeconds = parseRunQueueWaitSeconds(readFileSync(`/proc/${this.#pid}/schedstat`, 'utf8'));
+      this.#samples.push({ atMs: performance.now(), cpuSeconds, waitSeconds, rssBytes });
     } catch {
       // The process has exited: keep what was sampled.
     }
   }
 }
 
-/** CPU % between the first and last sample, RSS mean and peak over all of them. */
+/** CPU and run-queue wait between the first and last sample, RSS mean and peak over all of them. */
 export function summarizeSamples(samples: readonly ProcessSample[]): ProcessUsage {
   if (samples.length === 0)
     return {
       cpuPercent: NaN,
       cpuSeconds: NaN,
       wallSeconds: NaN,
+      runQueueWaitPercent: NaN,
       rssMeanBytes: NaN,
       rssMaxBytes: NaN,
       samples: 0,
@@ -98,6 +112,7 @@ export function summarizeSamples(samples: readonly ProcessSample[]): ProcessUsag
     cpuPercent: wallSeconds > 0 ? (cpuSeconds / wallSeconds) * 100 : NaN,
     cpuSeconds,
     wallSeconds,
+    runQueueWaitPercent: wallSeconds > 0 ? ((last.waitSeconds - first.waitSeconds) / wallSeconds) * 100 : NaN,
     rssMeanBytes: rss.reduce((sum, value) => sum + value, 0) / rss.length,
     rssMaxBytes: Math.max(...rss),
     samples: samples.length,

@@ -4,11 +4,11 @@ import {
   startJetstreamServer,
   startNaiveServer,
   type BenchResources,
-  type LoadGenerator,
   type ServerProcess,
 } from './bench-processes.js';
 import { behindReasons, type FanoutStepResult } from './fanout-step.js';
 import type { FramePool } from './frame-pool.js';
+import type { LoadGeneratorGroup } from './load-generator-group.js';
 import { LatencyHistogram } from './latency-histogram.js';
 import { monotonicMs } from './load-generator-protocol.js';
 import type { PacedRelay } from './paced-relay.js';
@@ -47,7 +47,6 @@ export interface FanoutResult {
 }
 
 const WARM_UP_SECONDS = 2;
-const CONNECT_TIMEOUT_MS = 120_000;
 
 /**
  * The fan-out benchmark: the real server (a child process) reads the paced relay; the load
@@ -60,7 +59,7 @@ export async function runFanout(
   resources: BenchResources,
   relay: PacedRelay,
   pool: FramePool,
-  loadGenerator: LoadGenerator,
+  loadGenerator: LoadGeneratorGroup,
   options: FanoutOptions,
 ): Promise<FanoutResult> {
   const dids = pool.didsByActivity();
@@ -82,31 +81,23 @@ export async function runFanout(
     rate: number,
   ): Promise<FanoutStepResult> => {
     const specs = subscriberMix(subscribers, dids);
-    const connected = await loadGenerator.request(
-      { type: 'connect', url: server.subscribeUrl, specs },
-      'connected',
-      CONNECT_TIMEOUT_MS,
-    );
+    const connected = await loadGenerator.connect(server.subscribeUrl, specs);
     const sampler = new ProcessSampler(server.pid);
     try {
       await sleep(500);
       const count = Math.round(rate * options.stepSeconds);
-      await loadGenerator.request({ type: 'step', start: nextFrame, count }, 'step-ready', 60_000);
+      await loadGenerator.step(nextFrame, count);
       sampler.reset();
       const play = await relay.play({
         frame: (n) => pool.frame(n),
         start: nextFrame,
         count,
         rate,
-        onSent: (frames, times) => loadGenerator.notify({ type: 'sent', frames, times }),
+        onSent: (frames, times) => loadGenerator.sent(frames, times),
       });
       const stepEvents = countEvents(pool, nextFrame, count);
       nextFrame += count;
-      const { report } = await loadGenerator.request(
-        { type: 'finish', drainMs: options.drainMs },
-        'finished',
-        options.drainMs + 60_000,
-      );
+      const report = await loadGenerator.finish(options.drainMs);
       const usage = sampler.usage();
       const seconds = play.elapsedMs / 1000;
       const deliverySeconds = Math.max(seconds, (report.lastMessageAtMs - report.firstMessageAtMs) / 1000);
@@ -127,6 +118,8 @@ export async function runFanout(
         messagesPerSecondOut: report.messages / deliverySeconds,
         serverCpuUsPerMessage: report.messages > 0 ? (usage.cpuSeconds * 1e6) / report.messages : NaN,
         loadGeneratorCpuPercent: report.cpuPercent,
+        serverRunQueueWaitPercent: usage.runQueueWaitPercent,
+        loadGeneratorRunQueueWaitPercent: report.runQueueWaitPercent,
         drainMs: report.drainMs,
         closed: report.closed,
       };
@@ -135,7 +128,7 @@ export async function runFanout(
       return step;
     } finally {
       sampler.stop();
-      await loadGenerator.request({ type: 'disconnect' }, 'disconnected', 60_000);
+      await loadGenerator.disconnect();
     }
   };
 
@@ -195,7 +188,8 @@ function describeStep(step: FanoutStepResult): string {
   return (
     `  ${step.server} N=${step.subscribers} @${step.targetFramesPerSecond}/s: p50 ${step.latencyMs.p50.toFixed(1)} ms, ` +
     `p99 ${step.latencyMs.p99.toFixed(1)} ms, lost ${step.delivery.lost}, late ${step.delivery.late}, CPU ${step.serverCpuPercent.toFixed(0)} %, ` +
-    `RSS ${mb(step.serverRssMaxBytes)} MiB, out ${mb(step.bytesPerSecondOut)} MiB/s, load generator CPU ${step.loadGeneratorCpuPercent.toFixed(0)} %` +
+    `RSS ${mb(step.serverRssMaxBytes)} MiB, out ${mb(step.bytesPerSecondOut)} MiB/s, load generator CPU ${step.loadGeneratorCpuPercent.toFixed(0)} %, ` +
+    `waiting for a CPU: server ${step.serverRunQueueWaitPercent.toFixed(0)} %, load generator ${step.loadGeneratorRunQueueWaitPercent.toFixed(0)} %` +
     (step.behind.length > 0 ? ` — behind: ${step.behind.join('; ')}` : '')
   );
 }

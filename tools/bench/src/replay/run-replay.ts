@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { startJetstreamServer, type BenchResources, type LoadGenerator } from '../fanout/bench-processes.js';
+import { startJetstreamServer, type BenchResources } from '../fanout/bench-processes.js';
+import type { LoadGeneratorGroup } from '../fanout/load-generator-group.js';
 import type { ReplayReport } from '../fanout/load-generator-protocol.js';
 import { ProcessSampler, type ProcessUsage } from '../fanout/process-sampler.js';
 
@@ -12,7 +13,7 @@ export interface ReplayOptions {
   relayUrl: string;
   /** Where the server's log goes. */
   logDir: string;
-  loadGenerator: LoadGenerator;
+  loadGenerator: LoadGeneratorGroup;
   timeoutMs: number;
   /** Node flags for the server, e.g. `--cpu-prof`. */
   nodeFlags?: string[];
@@ -43,11 +44,7 @@ export async function runReplay(resources: BenchResources, options: ReplayOption
     for (const encoding of ['json', 'zstd'] as const) {
       sampler.reset();
       const url = `${server.subscribeUrl}?cursor=0${encoding === 'zstd' ? '&compress=true' : ''}`;
-      const { report } = await options.loadGenerator.request(
-        { type: 'replay', url, events: options.events, timeoutMs: options.timeoutMs },
-        'replayed',
-        options.timeoutMs + 30_000,
-      );
+      const report = await options.loadGenerator.replay(url, options.events, options.timeoutMs);
       runs.push({
         ...report,
         encoding,

@@ -22,13 +22,20 @@ export interface LibraryClient {
   close(): Promise<void>;
 }
 
+/** Options of a @skyware/jetstream client that the tests vary. */
+export interface SkywareOptions {
+  cursor?: number;
+  wantedCollections?: string[];
+  wantedDids?: string[];
+}
+
 /**
  * A @skyware/jetstream client on `endpoint` (a full /subscribe URL; `ws` passed in, as it needs
  * on Node 20). It has no compression option (it parses every message as JSON), and it ignores
  * `cursor: 0` (`if (options.cursor)`), so a cursor of 0 must be in the endpoint URL. It
  * reconnects by itself (partysocket, 3 s first delay) with its last `time_us` as the cursor.
  */
-export function startSkyware(endpoint: string, options: { wantedCollections?: string[] } = {}): LibraryClient {
+export function startSkyware(endpoint: string, options: SkywareOptions = {}): LibraryClient {
   const received: string[] = [];
   const errors: unknown[] = [];
   const client = new Jetstream({ endpoint, ws: WebSocket, ...options });

@@ -190,6 +190,7 @@ export function formatBenchSummary(result: BenchResult): string {
             'msgs/s',
             'CPU µs/msg',
             'loadgen CPU %',
+            'CPU wait % srv/lg',
             'kept up',
           ],
           fanoutRows(steps),
@@ -202,7 +203,7 @@ export function formatBenchSummary(result: BenchResult): string {
           )
           .join('') +
         (fanout.maxKeptUpRate !== undefined
-          ? `\n  fastest ramp step that kept up: ${count(fanout.maxKeptUpRate)} frames/s`
+          ? `\n  fastest ramp step that kept up: ${count(fanout.maxKeptUpRate)} frames/s with ${count(fanout.ramp[0].subscribers)} subscribers`
           : ''),
     );
   }

@@ -37,6 +37,7 @@ const REPORT_EVERY_MS = 20;
 export class PacedRelay {
   readonly #server: WebSocketServer;
   #consumer: WebSocket | undefined;
+  #connections = 0;
   #consumerWaiters: (() => void)[] = [];
 
   private constructor(server: WebSocketServer) {
@@ -44,6 +45,7 @@ export class PacedRelay {
     server.on('connection', (socket) => {
       this.#consumer?.terminate();
       this.#consumer = socket;
+      this.#connections++;
       socket.on('error', () => socket.terminate());
       socket.on('close', () => {
         if (this.#consumer === socket) this.#consumer = undefined;
@@ -71,9 +73,17 @@ export class PacedRelay {
     return `ws://127.0.0.1:${port}${SUBSCRIBE_REPOS_PATH}`;
   }
 
-  /** Resolves when a consumer is connected (at once if one is), rejects after `timeoutMs`. */
-  waitForConsumer(timeoutMs: number): Promise<void> {
-    if (this.#consumer) return Promise.resolve();
+  /** Consumer connections accepted so far. */
+  get connectionCount(): number {
+    return this.#connections;
+  }
+
+  /**
+   * Resolves when a consumer is connected whose connection came after the first
+   * `afterConnections` (at once if it already is); rejects after `timeoutMs`.
+   */
+  waitForConsumer(timeoutMs: number, afterConnections = 0): Promise<void> {
+    if (this.#consumer && this.#connections > afterConnections) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(
         () => reject(new Error(`no consumer connected to the relay within ${timeoutMs} ms`)),

@@ -23,7 +23,7 @@ export interface FanoutOptions {
   stepSeconds: number;
   /** After the steps, the rate is multiplied by this until delivery falls behind… */
   rampFactor: number;
-  /** …at most this many times (0: no ramp). The ramp uses the last step's subscriber count. */
+  /** …at most this many times (0: no ramp), with the most subscribers that kept up at `rate`. */
   rampSteps: number;
   /** Subscribers for the naive design's comparison step (0: skip it). */
   naiveSubscribers: number;
@@ -49,10 +49,11 @@ export interface FanoutResult {
 const WARM_UP_SECONDS = 2;
 
 /**
- * The fan-out benchmark: the real server (a child process) reads the paced relay; the load
- * generator (another child) holds the subscribers. Each step connects N subscribers of the mix,
- * plays `rate × stepSeconds` frames, waits for the owed events, and disconnects; the server's
- * CPU and RSS are sampled from /proc meanwhile. Then the rate goes up until delivery falls
+ * The fan-out benchmark: the real server (a child process, started afresh for each step and
+ * warmed up, on one data dir) reads the paced relay; the load generator (other children) holds
+ * the subscribers. Each step connects N subscribers of the mix, plays `rate × stepSeconds`
+ * frames, waits for the owed events, and disconnects; the server's CPU and RSS are sampled from
+ * /proc meanwhile. Then the rate goes up until delivery falls
  * behind, and the naive design runs one step for comparison.
  */
 export async function runFanout(
@@ -64,7 +65,8 @@ export async function runFanout(
 ): Promise<FanoutResult> {
   const dids = pool.didsByActivity();
   let nextFrame = 0;
-  const secondsPerStep = options.stepSeconds + options.drainMs / 1000 + 5;
+  // A step: server start and warm-up, connecting, the traffic, the drain, stopping.
+  const secondsPerStep = WARM_UP_SECONDS + options.stepSeconds + options.drainMs / 1000 + 8;
   const timeLeft = () => monotonicMs() + secondsPerStep * 1000 < options.deadlineMs;
 
   const warmUp = async () => {
@@ -74,16 +76,38 @@ export async function runFanout(
     await sleep(500);
   };
 
+  /** Starts a fresh server of the kind (so that each step's RSS is its own), warmed up. */
+  const startServer = async (kind: FanoutStepResult['server'], name: string): Promise<ServerProcess> => {
+    const connectionsBefore = relay.connectionCount;
+    const logPath = join(options.logDir, `${name}.log`);
+    const server =
+      kind === 'ours'
+        ? await startJetstreamServer(resources, {
+            relayUrl: relay.url,
+            dataDir: ourDataDir,
+            logPath,
+            nodeFlags: options.nodeFlags,
+          })
+        : await startNaiveServer(resources, { relayUrl: relay.url, logPath, nodeFlags: options.nodeFlags });
+    try {
+      await relay.waitForConsumer(15_000, connectionsBefore);
+      await warmUp();
+      return server;
+    } catch (error) {
+      await resources.stop(server.child);
+      throw error;
+    }
+  };
+
   const runStep = async (
-    server: ServerProcess,
     kind: FanoutStepResult['server'],
     subscribers: number,
     rate: number,
   ): Promise<FanoutStepResult> => {
-    const specs = subscriberMix(subscribers, dids);
-    const connected = await loadGenerator.connect(server.subscribeUrl, specs);
+    const server = await startServer(kind, `fanout-${kind}-${subscribers}-at-${rate}`);
     const sampler = new ProcessSampler(server.pid);
     try {
+      const connected = await loadGenerator.connect(server.subscribeUrl, subscriberMix(subscribers, dids));
       await sleep(500);
       const count = Math.round(rate * options.stepSeconds);
       await loadGenerator.step(nextFrame, count);
@@ -129,51 +153,30 @@ export async function runFanout(
     } finally {
       sampler.stop();
       await loadGenerator.disconnect();
+      await resources.stop(server.child);
     }
   };
 
+  const ourDataDir = resources.tempDir('fanout-data');
   const result: FanoutResult = { steps: [], ramp: [] };
-  const ours = await startJetstreamServer(resources, {
-    relayUrl: relay.url,
-    dataDir: resources.tempDir('fanout-data'),
-    logPath: join(options.logDir, 'fanout-server.log'),
-    nodeFlags: options.nodeFlags,
-  });
-  try {
-    await relay.waitForConsumer(15_000);
-    await warmUp();
-    for (const subscribers of options.steps) {
-      if (!timeLeft()) break;
-      result.steps.push(await runStep(ours, 'ours', subscribers, options.rate));
-    }
-    const rampSubscribers = options.steps[options.steps.length - 1];
-    let rate = options.rate;
-    let keptUp = result.steps.length > 0 && result.steps[result.steps.length - 1].behind.length === 0;
-    for (let ramp = 0; keptUp && ramp < options.rampSteps && timeLeft(); ramp++) {
-      rate = Math.round(rate * options.rampFactor);
-      const step = await runStep(ours, 'ours', rampSubscribers, rate);
-      result.ramp.push(step);
-      keptUp = step.behind.length === 0;
-      if (keptUp) result.maxKeptUpRate = rate;
-    }
-  } finally {
-    await resources.stop(ours.child);
+  for (const subscribers of options.steps) {
+    if (!timeLeft()) break;
+    result.steps.push(await runStep('ours', subscribers, options.rate));
   }
-
-  if (options.naiveSubscribers > 0 && timeLeft()) {
-    const naive = await startNaiveServer(resources, {
-      relayUrl: relay.url,
-      logPath: join(options.logDir, 'naive-server.log'),
-      nodeFlags: options.nodeFlags,
-    });
-    try {
-      await relay.waitForConsumer(15_000);
-      await warmUp();
-      result.naive = await runStep(naive, 'naive', options.naiveSubscribers, options.rate);
-    } finally {
-      await resources.stop(naive.child);
-    }
+  // The ramp starts from the most subscribers that kept up at the base rate.
+  const keptUpSteps = result.steps.filter((step) => step.behind.length === 0);
+  const rampSubscribers = Math.max(0, ...keptUpSteps.map((step) => step.subscribers));
+  let rate = options.rate;
+  let keptUp = rampSubscribers > 0;
+  for (let ramp = 0; keptUp && ramp < options.rampSteps && timeLeft(); ramp++) {
+    rate = Math.round(rate * options.rampFactor);
+    const step = await runStep('ours', rampSubscribers, rate);
+    result.ramp.push(step);
+    keptUp = step.behind.length === 0;
+    if (keptUp) result.maxKeptUpRate = rate;
   }
+  if (options.naiveSubscribers > 0 && timeLeft())
+    result.naive = await runStep('naive', options.naiveSubscribers, options.rate);
   return result;
 }
 

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -137,6 +137,7 @@ const loadAtStart = loadavg()[0];
 const errors: BenchResult['errors'] = [];
 // Server logs and the ingest report stay next to the JSON result, for looking into a failure.
 const logDir = join(dirname(resolve(options.json)), 'logs');
+rmSync(logDir, { recursive: true, force: true });
 mkdirSync(logDir, { recursive: true });
 const nodeFlags = options.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', resolve(options.cpuProf)] : undefined;
 

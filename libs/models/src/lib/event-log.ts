@@ -12,7 +12,7 @@ export type LoggedEvent = EncodedEvent & { readonly zstd: Uint8Array };
 export interface EventLog {
   /** Up to `limit` events with `time_us >= fromTimeUs`, oldest first. */
   readFrom(fromTimeUs: number, limit: number): readonly LoggedEvent[];
-  /** `time_us` of the newest committed event; 0 when the log is empty. */
+  /** `time_us` of the newest event ever committed (kept when retention empties the log); 0 before the first. */
   headTimeUs(): number;
   /** `time_us` of the oldest retained event; 0 when the log is empty. */
   oldestTimeUs(): number;

@@ -33,6 +33,8 @@ export class CarIndex {
   rootEnd = 0;
   /** The sum of `touchSequentially`, kept so that the compiler cannot drop its reads. */
   readonly touched: number;
+  /** The hash table of `find`, built on its first call. */
+  private slots: Int32Array | undefined;
 
   /** Indexes a CAR v1; throws `MalformedCarError` when it is not one. */
   constructor(readonly car: Uint8Array) {
@@ -54,19 +56,39 @@ export class CarIndex {
     }
   }
 
-  /** The block whose CID is `bytes[start, end)`, or -1. */
+  /**
+   * The first block whose CID is `bytes[start, end)`, or -1. A commit's lookups (its root, MST
+   * nodes and records: several per op) would make a linear scan cost ops × blocks, so the
+   * blocks are put in an open-addressing hash table on the first lookup.
+   */
   find(bytes: Uint8Array, start: number, end: number): number {
+    const slots = (this.slots ??= this.buildSlots());
     const { car, cidStart, dataStart } = this;
+    const mask = slots.length - 1;
     const length = end - start;
-    for (let block = 0; block < cidStart.length; block++) {
+    // Linear probing without deletions: among blocks with equal CIDs, the first inserted (the
+    // lowest index, as a front-to-back scan would find) is probed first.
+    for (let slot = cidHash(bytes, start, end) & mask; ; slot = (slot + 1) & mask) {
+      const block = slots[slot];
+      if (block < 0) return -1;
       const at = cidStart[block];
-      if (dataStart[block] - at !== length) continue;
-      // Compare from the end: CIDs of one commit share their prefix and differ in the digest.
-      let i = length - 1;
-      while (i >= 0 && car[at + i] === bytes[start + i]) i--;
-      if (i < 0) return block;
+      if (dataStart[block] - at === length && sameBytes(car, at, bytes, start, length)) return block;
     }
-    return -1;
+  }
+
+  /** Block indexes by CID hash (-1: empty), at most half full so that probes stay short. */
+  private buildSlots(): Int32Array {
+    const blocks = this.cidStart.length;
+    let size = 8;
+    while (size < blocks * 2) size *= 2;
+    const slots = new Int32Array(size).fill(-1);
+    const mask = size - 1;
+    for (let block = 0; block < blocks; block++) {
+      let slot = cidHash(this.car, this.cidStart[block], this.dataStart[block]) & mask;
+      while (slots[slot] >= 0) slot = (slot + 1) & mask;
+      slots[slot] = block;
+    }
+    return slots;
   }
 
   /**
@@ -363,6 +385,23 @@ const LETTER_K = 0x6b;
 const LETTER_P = 0x70;
 const LETTER_T = 0x74;
 const LETTER_V = 0x76;
+
+/** True when `a[aStart, aStart + length)` equals `b[bStart, bStart + length)`. */
+function sameBytes(a: Uint8Array, aStart: number, b: Uint8Array, bStart: number, length: number): boolean {
+  // From the end: CIDs of one commit share their prefix and differ in the digest.
+  for (let i = length - 1; i >= 0; i--) if (a[aStart + i] !== b[bStart + i]) return false;
+  return true;
+}
+
+/**
+ * A hash of the binary CID `bytes[start, end)`: its last four bytes, the end of the digest
+ * (sha-256 output, so already uniformly spread); CIDs under four bytes mix in their length.
+ */
+function cidHash(bytes: Uint8Array, start: number, end: number): number {
+  let hash = end - start;
+  for (let i = Math.max(start, end - 4); i < end; i++) hash = (hash << 8) | bytes[i];
+  return hash;
+}
 
 /** Bytes between the reads of `touchSequentially`: one cache line. */
 const CACHE_LINE = 64;

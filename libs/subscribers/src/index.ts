@@ -5,3 +5,5 @@ export * from './lib/detect-slow-reader.js';
 export * from './lib/log-tail-index.js';
 export * from './lib/token-bucket.js';
 export * from './lib/real-ip.js';
+export * from './lib/websocket-subscriber-socket.js';
+export * from './lib/websocket-frame-batch.js';

@@ -1,6 +1,6 @@
 import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { parseSubscribeRequest, type SubscriberOptions } from '@jetstream-ts/filtering';
 import { MAX_CLIENT_MESSAGE_BYTES, type EventLog } from '@jetstream-ts/models';
 import { LogTailIndex } from './log-tail-index.js';
@@ -11,8 +11,8 @@ import {
   DEFAULT_SESSION_SETTINGS,
   SubscriberSession,
   type SessionSettings,
-  type SubscriberSocket,
 } from './subscriber-session.js';
+import { webSocketSubscriberSocket } from './websocket-subscriber-socket.js';
 
 export interface SubscribeEndpointOptions {
   /** The sequenced event log every session reads. */
@@ -159,7 +159,7 @@ export class SubscribeEndpoint {
     const subscriber = this.nextSubscriberId++;
     const session = new SubscriberSession({
       log: this.log,
-      socket: subscriberSocket(webSocket, this.highWaterMark),
+      socket: webSocketSubscriberSocket(webSocket, this.highWaterMark),
       options,
       ipAddress,
       subscriberId: String(subscriber),
@@ -228,44 +228,6 @@ export function attachSubscribeEndpoint(server: Server, options: SubscribeEndpoi
     if (server.listeners('upgrade').length === 1) writeRawResponse(socket, echoJsonError(404, 'Not Found'));
   });
   return endpoint;
-}
-
-/**
- * A `ws` WebSocket as a session's socket: the send callback is the backpressure signal, and
- * the messages a session sends in one go leave in one `writev` (the TCP socket is corked until
- * the end of the tick) instead of one system call each, which is most of the cost of fan-out.
- */
-function subscriberSocket(webSocket: WebSocket, highWaterMark: number): SubscriberSocket {
-  const closed = new Promise<void>((resolve) => webSocket.once('close', () => resolve()));
-  // ws exposes no cork; its TCP socket is the (stable, if private) `_socket`.
-  const tcp = (webSocket as unknown as { _socket?: Duplex })._socket;
-  let corked = false;
-  const uncork = () => {
-    corked = false;
-    tcp?.uncork();
-  };
-  return {
-    send(data, binary) {
-      // Closing: nothing more goes out, and the session waits for the end instead of spinning.
-      if (webSocket.readyState !== WebSocket.OPEN) return closed;
-      if (!corked && tcp) {
-        corked = true;
-        tcp.cork();
-        process.nextTick(uncork);
-      }
-      let flushed = false;
-      let wake: (() => void) | undefined;
-      webSocket.send(data, { binary }, () => {
-        flushed = true;
-        wake?.();
-      });
-      if (webSocket.bufferedAmount <= highWaterMark) return undefined;
-      // Over the mark: flush now, then wait until the socket has written this message.
-      if (corked) uncork();
-      return new Promise<void>((resolve) => (flushed ? resolve() : (wake = resolve)));
-    },
-    close: (code, reason) => webSocket.close(code, reason),
-  };
 }
 
 function toBytes(data: RawData): Uint8Array {

@@ -178,6 +178,12 @@ export class MstLookup {
   private entryValueEnd = -1;
   /** Bytes the previous entry's key shares with the path. */
   private matched = 0;
+  /**
+   * MST nodes by block, read once per commit: the ops of one commit walk the same upper nodes
+   * (a 42-op commit visits ~500 nodes, 28 distinct), so each is parsed only on its first visit.
+   * Null for a node not in canonical form, which is then searched in place every time.
+   */
+  private readonly nodes = new Map<number, CanonicalNode | null>();
 
   constructor(
     private readonly index: CarIndex,
@@ -195,12 +201,19 @@ export class MstLookup {
     for (;;) {
       const block = index.find(index.car, nodeStart, nodeEnd);
       if (block < 0) return 'mst-node-missing';
-      const reader = new CborReader(index.car, index.dataStart[block], index.dataEnd[block]);
+      let node = this.nodes.get(block);
+      if (node === undefined) {
+        node = readCanonicalNode(index.car, index.dataStart[block], index.dataEnd[block]);
+        this.nodes.set(block, node);
+      }
       let next: number;
-      try {
-        next = this.searchNode(reader);
-      } catch {
-        return 'malformed-mst-node';
+      if (node !== null) next = this.searchCanonicalNode(node);
+      else {
+        try {
+          next = this.searchNode(new CborReader(index.car, index.dataStart[block], index.dataEnd[block]));
+        } catch {
+          return 'malformed-mst-node';
+        }
       }
       if (next === FOUND) return undefined;
       if (next === NOT_FOUND) return 'not-in-mst';
@@ -250,6 +263,27 @@ export class MstLookup {
     }
     if (!descendLeft) throw new MalformedCarError('MST node without e');
     return this.subtree(leftStart, leftEnd);
+  }
+
+  /** `searchNode` over a node read by `readCanonicalNode`: the same decisions, no parsing. */
+  private searchCanonicalNode(node: CanonicalNode): number {
+    const { entries } = node;
+    const count = entries.length / ENTRY_FIELDS;
+    const { car } = this.index;
+    this.matched = 0;
+    let i = 0;
+    for (; i < count; i++) {
+      const at = i * ENTRY_FIELDS;
+      this.entryValueStart = entries[at + VALUE_START];
+      this.entryValueEnd = entries[at + VALUE_END];
+      const order = this.compareEntry(car, entries[at + PREFIX], entries[at + SUFFIX_START], entries[at + SUFFIX_END]);
+      if (order === 0) return FOUND;
+      if (order > 0) break;
+    }
+    // Before the first entry: the left subtree; else the subtree of the last smaller entry.
+    if (i === 0) return this.subtree(node.leftStart, node.leftEnd);
+    const previous = (i - 1) * ENTRY_FIELDS;
+    return this.subtree(entries[previous + TREE_START], entries[previous + TREE_END]);
   }
 
   private subtree(start: number, end: number): number {
@@ -379,9 +413,95 @@ export class MstLookup {
 
 }
 
+/**
+ * An MST node `{e: [...], l}` as positions in the CAR: per entry, `ENTRY_FIELDS` numbers
+ * (prefix length, key suffix start and end, subtree CID start and end (-1 when null), value CID
+ * start and end); the left subtree CID (-1 when null).
+ */
+interface CanonicalNode {
+  entries: Int32Array;
+  leftStart: number;
+  leftEnd: number;
+}
+
+const ENTRY_FIELDS = 7;
+const PREFIX = 0;
+const SUFFIX_START = 1;
+const SUFFIX_END = 2;
+const TREE_START = 3;
+const TREE_END = 4;
+const VALUE_START = 5;
+const VALUE_END = 6;
+
+/**
+ * Reads the node at `bytes[start, end)` if it is in the canonical form every PDS writes: a map
+ * of exactly `e` then `l`, entries as maps of exactly `k, p, t, v` with short heads, links as
+ * tag 42 over a byte string of 0x00 and a CID. Returns null for anything else (or anything
+ * running past `end`): those nodes go through `searchNode`, whose in-place reading decides how
+ * far a malformed node is still usable. Accepting only this form is what makes the cached node
+ * give the same result as `searchNode` for every path.
+ */
+function readCanonicalNode(bytes: Uint8Array, start: number, end: number): CanonicalNode | null {
+  if (bytes[start] !== 0xa2 || bytes[start + 1] !== 0x61 || bytes[start + 2] !== LETTER_E) return null;
+  let pos = start + 3;
+  const head = bytes[pos];
+  const count = head >= 0x80 && head < 0x98 ? head - 0x80 : head === 0x98 ? bytes[pos + 1] : -1;
+  if (count < 0) return null;
+  pos += head === 0x98 ? 2 : 1;
+  const entries = new Int32Array(count * ENTRY_FIELDS);
+  for (let i = 0; i < count; i++) {
+    const at = i * ENTRY_FIELDS;
+    if (bytes[pos] !== 0xa4 || bytes[pos + 1] !== 0x61 || bytes[pos + 2] !== LETTER_K) return null;
+    pos += 3;
+    const keyHead = bytes[pos];
+    const keyLength = keyHead >= 0x40 && keyHead < 0x58 ? keyHead - 0x40 : keyHead === 0x58 ? bytes[pos + 1] : -1;
+    if (keyLength < 0) return null;
+    pos += keyHead === 0x58 ? 2 : 1;
+    entries[at + SUFFIX_START] = pos;
+    pos += keyLength;
+    entries[at + SUFFIX_END] = pos;
+    if (bytes[pos] !== 0x61 || bytes[pos + 1] !== LETTER_P) return null;
+    const prefixHead = bytes[pos + 2];
+    if (prefixHead < 0x18) entries[at + PREFIX] = prefixHead;
+    else if (prefixHead === 0x18) entries[at + PREFIX] = bytes[pos + 3];
+    else return null;
+    pos += prefixHead < 0x18 ? 3 : 4;
+    if (bytes[pos] !== 0x61 || bytes[pos + 1] !== LETTER_T) return null;
+    pos = readCanonicalLinkOrNull(bytes, pos + 2, entries, at + TREE_START);
+    if (pos < 0 || bytes[pos] !== 0x61 || bytes[pos + 1] !== LETTER_V) return null;
+    pos = readCanonicalLinkOrNull(bytes, pos + 2, entries, at + VALUE_START);
+    if (pos < 0 || entries[at + VALUE_START] < 0 || pos > end) return null;
+  }
+  if (bytes[pos] !== 0x61 || bytes[pos + 1] !== LETTER_L) return null;
+  const left = new Int32Array(2);
+  pos = readCanonicalLinkOrNull(bytes, pos + 2, left, 0);
+  if (pos !== end) return null;
+  return { entries, leftStart: left[0], leftEnd: left[1] };
+}
+
+/**
+ * A null (`out[at]` = -1) or a canonical link (`d8 2a 58 <length> 00 <cid>`, a CID of at least
+ * one byte: its start and end into `out[at]`, `out[at + 1]`) at `pos`; the position after it, or
+ * -1 when it is neither.
+ */
+function readCanonicalLinkOrNull(bytes: Uint8Array, pos: number, out: Int32Array, at: number): number {
+  if (bytes[pos] === 0xf6) {
+    out[at] = -1;
+    out[at + 1] = -1;
+    return pos + 1;
+  }
+  const length = bytes[pos + 3];
+  if (bytes[pos] !== 0xd8 || bytes[pos + 1] !== 0x2a || bytes[pos + 2] !== 0x58 || length < 2 || bytes[pos + 4] !== 0) return -1;
+  out[at] = pos + 5;
+  out[at + 1] = pos + 4 + length;
+  return pos + 4 + length;
+}
+
 const FOUND = -2;
 const NOT_FOUND = -1;
+const LETTER_E = 0x65;
 const LETTER_K = 0x6b;
+const LETTER_L = 0x6c;
 const LETTER_P = 0x70;
 const LETTER_T = 0x74;
 const LETTER_V = 0x76;

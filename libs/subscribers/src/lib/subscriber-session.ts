@@ -1,7 +1,6 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import {
   asyncScheduler,
-  filter,
   firstValueFrom,
   from,
   interval,
@@ -132,6 +131,10 @@ export class SubscriberSession {
   private unreportedEvents = 0;
   private unreportedBytes = 0;
   private finishedPromise: Promise<void> | undefined;
+  /** The caught-up loop's wait: woken by the first append that reaches `position`. */
+  private appendWaiter: { readonly position: number; readonly wake: (appended: boolean) => void } | undefined;
+  /** `appended` has completed (the log is closing) or the session stopped. */
+  private appendsEnded = false;
 
   constructor(options: SubscriberSessionOptions) {
     this.ipAddress = options.ipAddress;
@@ -158,6 +161,7 @@ export class SubscriberSession {
     if (this.finishedPromise || this.stopped) return;
     this.metrics.subscribersConnected.inc({ ip_address: this.ipAddress });
     this.watchForSlowReading();
+    this.followAppends();
     this.finishedPromise = this.run().catch((error: unknown) => {
       // A bug or a failing collaborator ends this subscriber, never the process.
       this.logger.warn({ ip: this.ipAddress, error: String(error) }, 'subscriber session failed');
@@ -226,8 +230,7 @@ export class SubscriberSession {
       }
       if (batch.length === 0) {
         // Caught up: sleep until the head moves past the position.
-        const position = this.position;
-        const appended = await this.until(this.log.appended.pipe(filter((head) => head >= position)));
+        const appended = await this.nextAppendReaching(this.position);
         if (!appended && !this.stopped) {
           // The log completed `appended`: it is closing, and nothing more will come.
           this.closeWith(CLOSE_GOING_AWAY, 'server shutting down', 'log_closed');
@@ -271,6 +274,34 @@ export class SubscriberSession {
     if (!matchesFilter(rules.filter, event)) return undefined;
     const bytes = this.compress ? event.zstd : event.json;
     return rules.maxMessageSizeBytes > 0 && bytes.length > rules.maxMessageSizeBytes ? undefined : bytes;
+  }
+
+  /**
+   * One subscription to `appended` for the session's life, rather than one per wait: a
+   * caught-up session waits ~50 times a second, and N sessions each making and tearing down
+   * a subscription per wait were a visible share of fan-out's CPU.
+   */
+  private followAppends(): void {
+    const endWait = (appended: boolean) => {
+      const waiter = this.appendWaiter;
+      this.appendWaiter = undefined;
+      waiter?.wake(appended);
+    };
+    this.log.appended.pipe(takeUntil(this.stopped$)).subscribe({
+      next: (head) => {
+        if (this.appendWaiter && head >= this.appendWaiter.position) endWait(true);
+      },
+      complete: () => {
+        this.appendsEnded = true;
+        endWait(false);
+      },
+    });
+  }
+
+  /** Resolves true at the first append whose head reaches `position`; false once appends end or the session stops. */
+  private nextAppendReaching(position: number): Promise<boolean> {
+    if (this.appendsEnded) return Promise.resolve(false);
+    return new Promise((wake) => (this.appendWaiter = { position, wake }));
   }
 
   private watchForSlowReading(): void {

@@ -179,11 +179,12 @@ export class MstLookup {
   /** Bytes the previous entry's key shares with the path. */
   private matched = 0;
   /**
-   * MST nodes by block, read once per commit: the ops of one commit walk the same upper nodes
-   * (a 42-op commit visits ~500 nodes, 28 distinct), so each is parsed only on its first visit.
-   * Null for a node not in canonical form, which is then searched in place every time.
+   * MST nodes by block, read whole on their second visit: the ops of one commit walk the same
+   * upper nodes (a 42-op commit visits ~500 nodes, 28 distinct), but a node visited once (every
+   * node of a 1-op commit) is cheaper searched in place, which stops at the path. `VISITED_ONCE`
+   * after the first visit; null for a node not in canonical form, searched in place every time.
    */
-  private readonly nodes = new Map<number, CanonicalNode | null>();
+  private readonly nodes = new Map<number, CanonicalNode | typeof VISITED_ONCE | null>();
 
   constructor(
     private readonly index: CarIndex,
@@ -202,12 +203,13 @@ export class MstLookup {
       const block = index.find(index.car, nodeStart, nodeEnd);
       if (block < 0) return 'mst-node-missing';
       let node = this.nodes.get(block);
-      if (node === undefined) {
+      if (node === undefined) this.nodes.set(block, VISITED_ONCE);
+      else if (node === VISITED_ONCE) {
         node = readCanonicalNode(index.car, index.dataStart[block], index.dataEnd[block]);
         this.nodes.set(block, node);
       }
       let next: number;
-      if (node !== null) next = this.searchCanonicalNode(node);
+      if (node !== undefined && node !== null) next = this.searchCanonicalNode(node);
       else {
         try {
           next = this.searchNode(new CborReader(index.car, index.dataStart[block], index.dataEnd[block]));
@@ -424,6 +426,7 @@ interface CanonicalNode {
   leftEnd: number;
 }
 
+const VISITED_ONCE = 0;
 const ENTRY_FIELDS = 7;
 const PREFIX = 0;
 const SUFFIX_START = 1;

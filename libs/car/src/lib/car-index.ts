@@ -184,7 +184,7 @@ export class MstLookup {
    * node of a 1-op commit) is cheaper searched in place, which stops at the path. `VISITED_ONCE`
    * after the first visit; null for a node not in canonical form, searched in place every time.
    */
-  private readonly nodes = new Map<number, CanonicalNode | typeof VISITED_ONCE | null>();
+  private readonly nodes: (CanonicalNode | typeof VISITED_ONCE | null | undefined)[] = [];
 
   constructor(
     private readonly index: CarIndex,
@@ -196,32 +196,31 @@ export class MstLookup {
   find(path: string): MstMiss | undefined {
     this.targetLength = this.encodeTarget(path);
     if (this.targetLength < 0) return 'not-in-mst';
-    const { index } = this;
-    let nodeStart = this.root.start;
-    let nodeEnd = this.root.end;
+    const { index, nodes } = this;
+    let block = this.childBlock(this.root.start, this.root.end);
     for (;;) {
-      const block = index.find(index.car, nodeStart, nodeEnd);
-      if (block < 0) return 'mst-node-missing';
-      let node = this.nodes.get(block);
-      if (node === undefined) this.nodes.set(block, VISITED_ONCE);
-      else if (node === VISITED_ONCE) {
-        node = readCanonicalNode(index.car, index.dataStart[block], index.dataEnd[block]);
-        this.nodes.set(block, node);
-      }
-      let next: number;
-      if (node !== undefined && node !== null) next = this.searchCanonicalNode(node);
+      if (block === NODE_MISSING) return 'mst-node-missing';
+      let node = nodes[block];
+      if (node === undefined) nodes[block] = VISITED_ONCE;
+      else if (node === VISITED_ONCE) node = nodes[block] = readCanonicalNode(index.car, index.dataStart[block], index.dataEnd[block]);
+      if (node !== undefined && node !== null) block = this.searchCanonicalNode(node);
       else {
         try {
-          next = this.searchNode(new CborReader(index.car, index.dataStart[block], index.dataEnd[block]));
+          const next = this.searchNode(new CborReader(index.car, index.dataStart[block], index.dataEnd[block]));
+          block = next < 0 ? next : this.childBlock(next, this.treeEnd);
         } catch {
           return 'malformed-mst-node';
         }
       }
-      if (next === FOUND) return undefined;
-      if (next === NOT_FOUND) return 'not-in-mst';
-      nodeStart = next;
-      nodeEnd = this.treeEnd;
+      if (block === FOUND) return undefined;
+      if (block === NOT_FOUND) return 'not-in-mst';
     }
+  }
+
+  /** The block of the node whose CID is `car[start, end)`, or NODE_MISSING. */
+  private childBlock(start: number, end: number): number {
+    const block = this.index.find(this.index.car, start, end);
+    return block < 0 ? NODE_MISSING : block;
   }
 
   /**
@@ -267,9 +266,13 @@ export class MstLookup {
     return this.subtree(leftStart, leftEnd);
   }
 
-  /** `searchNode` over a node read by `readCanonicalNode`: the same decisions, no parsing. */
+  /**
+   * `searchNode` over a node read by `readCanonicalNode`: the same decisions, no parsing, and
+   * the subtree's block (found once per node and subtree) instead of its CID: FOUND, NOT_FOUND,
+   * NODE_MISSING or the block to descend into.
+   */
   private searchCanonicalNode(node: CanonicalNode): number {
-    const { entries } = node;
+    const { entries, children } = node;
     const count = entries.length / ENTRY_FIELDS;
     const { car } = this.index;
     this.matched = 0;
@@ -282,10 +285,13 @@ export class MstLookup {
       if (order === 0) return FOUND;
       if (order > 0) break;
     }
-    // Before the first entry: the left subtree; else the subtree of the last smaller entry.
-    if (i === 0) return this.subtree(node.leftStart, node.leftEnd);
+    // Before the first entry: the left subtree (child 0); else the subtree of the last smaller
+    // entry (entry i - 1, child i).
+    if (children[i] !== UNRESOLVED) return children[i];
     const previous = (i - 1) * ENTRY_FIELDS;
-    return this.subtree(entries[previous + TREE_START], entries[previous + TREE_END]);
+    const start = i === 0 ? node.leftStart : entries[previous + TREE_START];
+    const end = i === 0 ? node.leftEnd : entries[previous + TREE_END];
+    return (children[i] = start < 0 ? NOT_FOUND : this.childBlock(start, end));
   }
 
   private subtree(start: number, end: number): number {
@@ -424,7 +430,11 @@ interface CanonicalNode {
   entries: Int32Array;
   leftStart: number;
   leftEnd: number;
+  /** Where each subtree leads (left, then entry by entry): a block, NOT_FOUND, NODE_MISSING or UNRESOLVED. */
+  children: Int32Array;
 }
+
+const UNRESOLVED = -4;
 
 const VISITED_ONCE = 0;
 const ENTRY_FIELDS = 7;
@@ -479,7 +489,7 @@ function readCanonicalNode(bytes: Uint8Array, start: number, end: number): Canon
   const left = new Int32Array(2);
   pos = readCanonicalLinkOrNull(bytes, pos + 2, left, 0);
   if (pos !== end) return null;
-  return { entries, leftStart: left[0], leftEnd: left[1] };
+  return { entries, leftStart: left[0], leftEnd: left[1], children: new Int32Array(count + 1).fill(UNRESOLVED) };
 }
 
 /**
@@ -501,6 +511,7 @@ function readCanonicalLinkOrNull(bytes: Uint8Array, pos: number, out: Int32Array
 }
 
 const FOUND = -2;
+const NODE_MISSING = -3;
 const NOT_FOUND = -1;
 const LETTER_E = 0x65;
 const LETTER_K = 0x6b;

@@ -23,7 +23,10 @@ export interface SubscribeEndpointOptions {
   session?: Partial<SessionSettings>;
   /** Server pings, as v1: every 30 s. A connection that leaves two in a row unanswered is dropped. */
   pingIntervalMs?: number;
-  /** Bytes a connection may have queued before its session waits for the socket; 256 KiB by default. */
+  /**
+   * Bytes a connection may have queued in the process before its session waits for the socket;
+   * 64 KiB by default (64 MiB for 1,000 lagging connections; the kernel's socket buffer holds more).
+   */
   sendHighWaterMarkBytes?: number;
   metrics?: SubscriberMetrics;
   logger?: SubscriberLogger;
@@ -32,7 +35,7 @@ export interface SubscribeEndpointOptions {
 }
 
 const DEFAULT_PING_INTERVAL_MS = 30_000;
-const DEFAULT_SEND_HIGH_WATER_MARK = 256 * 1024;
+const DEFAULT_SEND_HIGH_WATER_MARK = 64 * 1024;
 const SHUTDOWN_GRACE_MS = 1000;
 /** gorilla's `isValidChallengeKey`: standard base64 of 16 bytes. */
 const CHALLENGE_KEY = /^[A-Za-z0-9+/]{22}==$/;

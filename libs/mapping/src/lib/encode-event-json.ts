@@ -21,24 +21,17 @@ export function encodeEventJson(event: JetstreamEvent): Uint8Array {
     case 'commit': {
       const { commit } = event;
       out.raw(',"kind":"commit","commit":{');
-      // Every commit field is omitempty: track whether a comma is due.
-      let first = true;
-      const stringField = (name: string, value: string | undefined) => {
-        if (!value) return;
-        out.raw(first ? `"${name}":` : `,"${name}":`);
-        out.string(value);
-        first = false;
-      };
-      stringField('rev', commit.rev);
-      stringField('operation', commit.operation);
-      stringField('collection', commit.collection);
-      stringField('rkey', commit.rkey);
+      // Every commit field is omitempty: `first` says whether a comma is due.
+      let first = writeStringField(out, true, REV, commit.rev);
+      first = writeStringField(out, first, OPERATION, commit.operation);
+      first = writeStringField(out, first, COLLECTION, commit.collection);
+      first = writeStringField(out, first, RKEY, commit.rkey);
       if (commit.record) {
-        out.raw(first ? '"record":' : ',"record":');
+        out.raw(first ? RECORD[0] : RECORD[1]);
         out.rawText(commit.record);
         first = false;
       }
-      stringField('cid', commit.cid);
+      writeStringField(out, first, CID, commit.cid);
       break;
     }
     case 'identity': {
@@ -72,6 +65,27 @@ export function encodeEventJson(event: JetstreamEvent): Uint8Array {
   }
   out.raw('}}');
   return out.bytes();
+}
+
+/**
+ * A commit field's key, without and with the leading comma. Made once: keys built per event
+ * (template strings) are concatenations that the byte copy would flatten each time.
+ */
+type FieldKey = readonly [string, string];
+const fieldKey = (name: string): FieldKey => [`"${name}":`, `,"${name}":`];
+const REV = fieldKey('rev');
+const OPERATION = fieldKey('operation');
+const COLLECTION = fieldKey('collection');
+const RKEY = fieldKey('rkey');
+const RECORD = fieldKey('record');
+const CID = fieldKey('cid');
+
+/** Writes an omitempty string field; returns whether a comma is still not due. */
+function writeStringField(out: JsonWriter, first: boolean, key: FieldKey, value: string | undefined): boolean {
+  if (!value) return first;
+  out.raw(first ? key[0] : key[1]);
+  out.string(value);
+  return false;
 }
 
 /** Reused by every call: encoding is synchronous and never re-entered, and the copy it returns is fresh. */

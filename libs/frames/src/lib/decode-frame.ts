@@ -14,6 +14,9 @@ const HEADER = new KeySet(['op', 't']);
 const ERROR = new KeySet(['error', 'message']);
 const COMMIT = new KeySet(['seq', 'rebase', 'tooBig', 'repo', 'commit', 'rev', 'since', 'blocks', 'ops', 'blobs', 'prevData', 'time']);
 const OP = new KeySet(['action', 'path', 'cid', 'prev']);
+/** The actions every op has, matched in place so that each op reuses one string. */
+const ACTION_NAMES = ['create', 'update', 'delete'] as const;
+const ACTIONS = new KeySet(ACTION_NAMES);
 const IDENTITY = new KeySet(['seq', 'did', 'time', 'handle']);
 const ACCOUNT = new KeySet(['seq', 'did', 'time', 'active', 'status']);
 const SYNC = new KeySet(['seq', 'did', 'blocks', 'rev', 'time']);
@@ -193,9 +196,16 @@ function readOp(reader: CborReader): RepoOp {
   const length = reader.readMapLength();
   for (let i = 0; i < length; i++) {
     switch (reader.readKey(OP)) {
-      case OP.id.action:
-        action = reader.readText();
+      case OP.id.action: {
+        const start = reader.pos;
+        const known = reader.readKey(ACTIONS);
+        if (known >= 0) action = ACTION_NAMES[known];
+        else {
+          reader.pos = start;
+          action = reader.readText();
+        }
         break;
+      }
       case OP.id.path:
         path = reader.readText();
         break;

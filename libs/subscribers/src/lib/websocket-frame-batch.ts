@@ -18,8 +18,8 @@ const LENGTH_64_BITS = 127;
  * tcpSocket.write(batch.take()); // two frames, one write
  */
 export class WebSocketFrameBatch {
-  private payloads: Uint8Array[] = [];
-  private firstBytes: number[] = [];
+  private readonly payloads: Uint8Array[] = [];
+  private readonly firstBytes: number[] = [];
   private frameBytes = 0;
 
   /** Bytes `take()` would return now (headers and payloads). */
@@ -57,8 +57,8 @@ export class WebSocketFrameBatch {
       frames.set(payload, at);
       at += payload.length;
     }
-    this.payloads = [];
-    this.firstBytes = [];
+    this.payloads.length = 0;
+    this.firstBytes.length = 0;
     this.frameBytes = 0;
     return frames;
   }

@@ -180,6 +180,20 @@ describe('extractCommitRecords', () => {
     await expectSameAsLibrary(body);
   });
 
+  it('resolves paths absent from the MST through nodes already read for earlier ops, as the library does', async () => {
+    // Every op of a full repo walks the upper nodes again (those are read whole and reused);
+    // paths just around each record's fall before, between and after their node's entries.
+    const commit = repoCarCommit('repo-stream/little.car');
+    const around = commit.ops.flatMap((op) => [
+      op,
+      { ...op, path: `${op.path}0` },
+      { ...op, path: op.path.slice(0, -1) },
+    ]);
+    const withAbsentPaths = { ...commit, ops: [{ ...commit.ops[0], path: '!/a' }, ...around, { ...commit.ops[0], path: '~/z' }] };
+    const records = await expectSameAsLibrary(withAbsentPaths);
+    expect(records?.filter((record) => record !== undefined)).toHaveLength(commit.ops.length);
+  });
+
   it('drops the ops whose MST nodes are missing, or whose path is not in the MST', async () => {
     const missingNodes = buildCommit({
       did: DID,

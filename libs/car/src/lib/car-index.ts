@@ -184,13 +184,16 @@ export class MstLookup {
    * node of a 1-op commit) is cheaper searched in place, which stops at the path. `VISITED_ONCE`
    * after the first visit; null for a node not in canonical form, searched in place every time.
    */
-  private readonly nodes: (CanonicalNode | typeof VISITED_ONCE | null | undefined)[] = [];
+  private readonly nodes: (CanonicalNode | typeof VISITED_ONCE | null | undefined)[];
 
   constructor(
     private readonly index: CarIndex,
     /** The MST root CID (`data` of the signed commit): `car[root.start, root.end)`. */
     private readonly root: { start: number; end: number },
-  ) {}
+  ) {
+    // Sized up front: writes far past the end of an empty array would make it a dictionary.
+    this.nodes = new Array(index.cidStart.length);
+  }
 
   /** Finds `path`; on success `valueStart`/`valueEnd` locate its CID, else the miss is returned. */
   find(path: string): MstMiss | undefined {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createV1Decompressor } from '@jetstream-ts/compression';
 import { WebSocket, type RawData } from 'ws';
 import { DeliveryLedger, eventKey } from './delivery-ledger.js';
+import { FrameLatencies } from './frame-latencies.js';
 import { stepEvents, type PoolEvent } from './frame-pool.js';
 import { LatencyHistogram } from './latency-histogram.js';
 import {
@@ -32,10 +33,7 @@ let step: StepState | undefined;
 class StepState {
   readonly ledger: DeliveryLedger;
   readonly latency = new LatencyHistogram();
-  readonly sendTimes: Float64Array;
-  /** Messages whose frame's send time had not arrived yet: frame, receive time. */
-  pendingFrames: number[] = [];
-  pendingTimes: number[] = [];
+  readonly latencies: FrameLatencies;
   readonly indexByTimeUs = new Map<number, number>();
   readonly indexByZstd = new Map<number, { bytes: Buffer; index: number }[]>();
   readonly cpuAtStart = process.cpuUsage();
@@ -50,26 +48,11 @@ class StepState {
 
   constructor(start: number, count: number) {
     this.ledger = new DeliveryLedger(stepEvents(eventsOfFrame, start, count), specs);
-    this.sendTimes = new Float64Array(count).fill(NaN);
-  }
-
-  recordLatency(frame: number, receivedAtMs: number): void {
-    const sentAtMs = this.sendTimes[frame];
-    if (Number.isNaN(sentAtMs)) {
-      this.pendingFrames.push(frame);
-      this.pendingTimes.push(receivedAtMs);
-    } else {
-      this.latency.record(receivedAtMs - sentAtMs);
-    }
+    this.latencies = new FrameLatencies(count, this.latency);
   }
 
   addSendTimes(frames: number[], times: number[]): void {
-    frames.forEach((frame, index) => (this.sendTimes[frame] = times[index]));
-    if (this.pendingFrames.length === 0) return;
-    const waiting = { frames: this.pendingFrames, times: this.pendingTimes };
-    this.pendingFrames = [];
-    this.pendingTimes = [];
-    waiting.frames.forEach((frame, index) => this.recordLatency(frame, waiting.times[index]));
+    for (let index = 0; index < frames.length; index++) this.latencies.sent(frames[index], times[index]);
   }
 }
 
@@ -83,7 +66,7 @@ function onMessage(subscriber: number, data: Buffer, isBinary: boolean): void {
   state.bytes += data.length;
   const index = isBinary ? zstdEventIndex(state, subscriber, data) : jsonEventIndex(state, subscriber, data);
   state.ledger.receive(subscriber, index);
-  if (index >= 0) state.recordLatency(state.ledger.events[index].frame, now);
+  if (index >= 0) state.latencies.received(state.ledger.events[index].frame, now);
   if (state.onProgress && state.ledger.outstanding === 0) state.onProgress();
 }
 

@@ -101,8 +101,10 @@ describe('DeliveryLedger', () => {
     ];
     const ledger = new DeliveryLedger(looped, [everything]);
     expect(ledger.locate(0, looped[0].key)).toBe(0);
+    expect(ledger.nextIndex(0)).toBe(0);
     ledger.receive(0, 0);
     ledger.receive(0, 1);
+    expect(ledger.nextIndex(0)).toBe(2);
     expect(ledger.locate(0, looped[0].key)).toBe(3);
     expect(ledger.locate(0, looped[1].key)).toBe(1); // behind the position: found from the start
     expect(ledger.locate(0, 'did:plc:z rev x/y')).toBe(-1);

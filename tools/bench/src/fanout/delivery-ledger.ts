@@ -120,6 +120,11 @@ export class DeliveryLedger {
     return -1;
   }
 
+  /** The index after the last event `subscriber` received (0 before any): where it is expected next. */
+  nextIndex(subscriber: number): number {
+    return this.#next[subscriber];
+  }
+
   /** Records that `subscriber` received event `index` (-1: a message matching no event). */
   receive(subscriber: number, index: number): void {
     if (index < 0 || index >= this.#events.length) {

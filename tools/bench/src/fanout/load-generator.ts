@@ -5,6 +5,7 @@ import { DeliveryLedger, eventKey } from './delivery-ledger.js';
 import { FrameLatencies } from './frame-latencies.js';
 import { stepEvents, type PoolEvent } from './frame-pool.js';
 import { LatencyHistogram } from './latency-histogram.js';
+import { openLeanWebSocket, type LeanWebSocket } from './lean-websocket.js';
 import {
   monotonicMs,
   type LoadGeneratorReply,
@@ -17,8 +18,9 @@ import { subscribeQuery, type SubscriberSpec } from './subscriber-mix.js';
 
 // The load generator: a child process of the bench holding the WebSocket subscribers, driven
 // over IPC (see load-generator-protocol.ts). Its work per message is kept small so that it
-// measures the server rather than itself: an event is decoded once, by the first subscriber
-// that receives it; the others find it by its time_us (JSON) or its zstd bytes.
+// measures the server rather than itself: the subscribers read frames with a lean reader (no
+// per-frame buffers or events); an event is decoded once, by the first subscriber that
+// receives it; the others find it by its time_us (JSON) or its zstd bytes.
 
 const CONNECTS_IN_FLIGHT = 50;
 const TIME_US_FIELD = Buffer.from('"time_us":');
@@ -26,7 +28,7 @@ const TIME_US_FIELD = Buffer.from('"time_us":');
 const decompressor = createV1Decompressor();
 let eventsOfFrame: readonly (readonly PoolEvent[])[] = [];
 let specs: readonly SubscriberSpec[] = [];
-let sockets: WebSocket[] = [];
+let sockets: LeanWebSocket[] = [];
 let step: StepState | undefined;
 
 /** Everything one step measures. */
@@ -171,17 +173,14 @@ async function connect(
   const openOne = async (): Promise<void> => {
     while (next < wanted.length) {
       const subscriber = next++;
-      const socket = new WebSocket(url + subscribeQuery(wanted[subscriber]), { perMessageDeflate: false });
-      sockets[subscriber] = socket;
-      socket.on('message', (data, isBinary) => onMessage(subscriber, asBuffer(data), isBinary));
-      socket.on('close', () => {
-        if (step) step.closed++;
+      const socket = await openLeanWebSocket(url + subscribeQuery(wanted[subscriber]), {
+        message: (data, isBinary) => onMessage(subscriber, data, isBinary),
+        close: () => {
+          if (step) step.closed++;
+        },
       });
-      const opened = await new Promise<boolean>((resolve) => {
-        socket.once('open', () => resolve(true));
-        socket.once('error', () => resolve(false));
-      });
-      if (!opened) failed++;
+      if (socket) sockets.push(socket);
+      else failed++;
     }
   };
   await Promise.all(Array.from({ length: CONNECTS_IN_FLIGHT }, openOne));
@@ -220,15 +219,7 @@ async function finish(state: StepState, drainMs: number): Promise<StepReport> {
 }
 
 async function disconnect(): Promise<void> {
-  const closing = sockets.map(
-    (socket) =>
-      new Promise<void>((resolve) => {
-        if (socket.readyState === WebSocket.CLOSED) return resolve();
-        socket.once('close', () => resolve());
-        socket.terminate();
-      }),
-  );
-  await Promise.all(closing);
+  await Promise.all(sockets.map((socket) => socket.terminate()));
   sockets = [];
 }
 

@@ -1,4 +1,4 @@
-import { wantsEvent, type FilterFields, type SubscriberSpec } from './subscriber-mix.js';
+import { eventFilter, type FilterFields, type SubscriberSpec } from './subscriber-mix.js';
 
 /** One event the relay's frames of a step turn into, in server order. */
 export interface LedgerEvent extends FilterFields {
@@ -49,7 +49,7 @@ export function eventKey(event: {
 
 /**
  * Exact loss accounting for many subscribers over one step: which events each subscriber is
- * owed (by its filter, `wantsEvent`), which it received (a bit per event), and from those the
+ * owed (by its filter, `wantsEvent` / `eventFilter`), which it received (a bit per event), and from those the
  * losses, duplicates and unexpected messages. Keys may repeat (a looped frame pool), so a key is
  * looked up from where the subscriber last was: the server delivers in order.
  */
@@ -80,8 +80,9 @@ export class DeliveryLedger {
       if (!owed) {
         const bits = new Uint8Array((events.length + 7) >> 3);
         let count = 0;
+        const wants = eventFilter(spec);
         events.forEach((event, index) => {
-          if (!wantsEvent(spec, event)) return;
+          if (!wants(event)) return;
           bits[index >> 3] |= 1 << (index & 7);
           count++;
         });

@@ -3,7 +3,9 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { maskedFrame, openLeanWebSocket } from './lean-websocket.js';
 import { WebSocketFrameReader } from './websocket-frame-reader.js';
 
-async function startServer(onConnection: (socket: WebSocket) => void): Promise<{ url: string; server: WebSocketServer }> {
+async function startServer(
+  onConnection: (socket: WebSocket) => void,
+): Promise<{ url: string; server: WebSocketServer }> {
   const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   server.on('connection', onConnection);
   await new Promise<void>((resolve) => server.once('listening', resolve));
@@ -45,7 +47,10 @@ describe('openLeanWebSocket', () => {
   it('resolves undefined when the server refuses the upgrade, and terminate closes the socket', async () => {
     const { url, server } = await startServer(() => undefined);
     try {
-      const refused = await openLeanWebSocket(url.replace(/:\d+\//, ':1/'), { message: () => undefined, close: () => undefined });
+      const refused = await openLeanWebSocket(url.replace(/:\d+\//, ':1/'), {
+        message: () => undefined,
+        close: () => undefined,
+      });
       expect(refused).toBeUndefined();
       let closes = 0;
       const socket = await openLeanWebSocket(url, { message: () => undefined, close: () => closes++ });

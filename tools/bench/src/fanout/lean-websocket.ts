@@ -29,7 +29,9 @@ export function openLeanWebSocket(
   handlers: LeanWebSocketHandlers,
 ): Promise<LeanWebSocket | undefined> {
   const key = randomBytes(16).toString('base64');
-  const accept = createHash('sha1').update(key + HANDSHAKE_GUID).digest('base64');
+  const accept = createHash('sha1')
+    .update(key + HANDSHAKE_GUID)
+    .digest('base64');
   return new Promise((resolve) => {
     const upgrade = request(url.replace(/^ws/, 'http'), {
       headers: {
@@ -94,6 +96,7 @@ export function maskedFrame(opcode: number, payload: Buffer): Buffer {
   frame[0] = 0x80 | opcode;
   frame[1] = 0x80 | payload.length;
   randomBytes(4).copy(frame, 2);
-  for (let index = 0; index < payload.length; index++) frame[6 + index] = payload[index] ^ frame[2 + (index & 3)];
+  for (let index = 0; index < payload.length; index++)
+    frame[6 + index] = payload[index] ^ frame[2 + (index & 3)];
   return frame;
 }

@@ -36,6 +36,8 @@ class StepState {
   readonly ledger: DeliveryLedger;
   readonly latency = new LatencyHistogram();
   readonly latencies: FrameLatencies;
+  /** Per event of the step: the frame it came from (`ledger.events[i].frame`, packed). */
+  readonly frameOfEvent: Int32Array;
   readonly indexByTimeUs = new Map<number, number>();
   readonly indexByZstd = new Map<number, { bytes: Buffer; index: number }[]>();
   /** Per event of the step: its zstd frame once a compressed subscriber received it. */
@@ -53,6 +55,7 @@ class StepState {
   constructor(start: number, count: number) {
     this.ledger = new DeliveryLedger(stepEvents(eventsOfFrame, start, count), specs);
     this.latencies = new FrameLatencies(count, this.latency);
+    this.frameOfEvent = Int32Array.from(this.ledger.events, (event) => event.frame);
     this.zstdOfEvent = new Array<Buffer | undefined>(this.ledger.events.length).fill(undefined);
   }
 
@@ -90,7 +93,7 @@ function onMessage(subscriber: number, data: Buffer, isBinary: boolean): void {
   state.bytes += data.length;
   const index = isBinary ? zstdEventIndex(state, subscriber, data) : jsonEventIndex(state, subscriber, data);
   state.ledger.receive(subscriber, index);
-  if (index >= 0) state.latencies.received(state.ledger.events[index].frame, now);
+  if (index >= 0) state.latencies.received(state.frameOfEvent[index], now);
   if (state.onProgress && state.ledger.outstanding === 0) state.onProgress();
 }
 
@@ -113,7 +116,8 @@ function zstdEventIndex(state: StepState, subscriber: number, zstd: Buffer): num
   // comparing bytes.
   const checksum = zstd.length >= 4 ? zstd.readUInt32LE(zstd.length - 4) : 0;
   const candidates = state.indexByZstd.get(checksum);
-  if (candidates) for (const candidate of candidates) if (candidate.bytes.equals(zstd)) return candidate.index;
+  if (candidates)
+    for (const candidate of candidates) if (candidate.bytes.equals(zstd)) return candidate.index;
   let index: number;
   try {
     index = jsonEventIndex(state, subscriber, Buffer.from(decompressor.decompress(zstd)));

@@ -2,6 +2,7 @@ import {
   COLLECTION_FILTERS,
   subscribeQuery,
   subscriberMix,
+  eventFilter,
   wantsEvent,
   type SubscriberSpec,
 } from './subscriber-mix.js';
@@ -66,5 +67,26 @@ describe('wantsEvent', () => {
     expect(wantsEvent(alice, { did: 'did:plc:bob', kind: 'commit', collection: 'app.bsky.feed.like' })).toBe(
       false,
     );
+  });
+});
+
+describe('eventFilter', () => {
+  it('combines a DID and a collection filter as wantsEvent does, for every event it is given', () => {
+    const wants = eventFilter({
+      compress: false,
+      wantedCollections: ['app.bsky.feed.post', 'app.bsky.graph.follow'],
+      wantedDids: ['did:plc:alice', 'did:plc:carol'],
+    });
+    expect(wants({ did: 'did:plc:carol', kind: 'commit', collection: 'app.bsky.graph.follow' })).toBe(true);
+    expect(wants({ did: 'did:plc:alice', kind: 'commit', collection: 'app.bsky.feed.like' })).toBe(false);
+    expect(wants({ did: 'did:plc:alice', kind: 'account', collection: '' })).toBe(true);
+    expect(wants({ did: 'did:plc:bob', kind: 'commit', collection: 'app.bsky.feed.post' })).toBe(false);
+    expect(
+      eventFilter({ compress: true, wantedCollections: [], wantedDids: [] })({
+        did: 'x',
+        kind: 'identity',
+        collection: '',
+      }),
+    ).toBe(true);
   });
 });

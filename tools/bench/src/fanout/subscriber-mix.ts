@@ -77,8 +77,16 @@ export function subscribeQuery(spec: SubscriberSpec): string {
  * collection filter only to commits.
  */
 export function wantsEvent(spec: SubscriberSpec, event: FilterFields): boolean {
-  if (spec.wantedDids.length > 0 && !spec.wantedDids.includes(event.did)) return false;
-  if (spec.wantedCollections.length > 0 && event.kind === 'commit')
-    return spec.wantedCollections.includes(event.collection);
-  return true;
+  return eventFilter(spec)(event);
+}
+
+/** `wantsEvent` for one spec, its lists turned into sets once: for many events. */
+export function eventFilter(spec: SubscriberSpec): (event: FilterFields) => boolean {
+  const dids = spec.wantedDids.length > 0 ? new Set(spec.wantedDids) : undefined;
+  const collections = spec.wantedCollections.length > 0 ? new Set(spec.wantedCollections) : undefined;
+  return (event) => {
+    if (dids && !dids.has(event.did)) return false;
+    if (collections && event.kind === 'commit') return collections.has(event.collection);
+    return true;
+  };
 }

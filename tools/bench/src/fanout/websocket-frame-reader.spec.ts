@@ -15,7 +15,8 @@ function frame(opcode: number, payload: Buffer, fin = true): Buffer {
 function collect(): { seen: string[]; reader: WebSocketFrameReader } {
   const seen: string[] = [];
   const reader = new WebSocketFrameReader({
-    message: (data, isBinary) => seen.push(`${isBinary ? 'binary' : 'text'} ${data.length} ${data.subarray(0, 8).toString('hex')}`),
+    message: (data, isBinary) =>
+      seen.push(`${isBinary ? 'binary' : 'text'} ${data.length} ${data.subarray(0, 8).toString('hex')}`),
     ping: (payload) => seen.push(`ping ${payload.toString()}`),
     close: (code) => seen.push(`close ${code}`),
     error: (reason) => seen.push(`error ${reason}`),
@@ -58,7 +59,8 @@ describe('WebSocketFrameReader', () => {
 
   it('reads the same when the stream comes a byte at a time, or in uneven reads', () => {
     const byByte = collect();
-    for (let offset = 0; offset < stream.length; offset++) byByte.reader.push(stream.subarray(offset, offset + 1));
+    for (let offset = 0; offset < stream.length; offset++)
+      byByte.reader.push(stream.subarray(offset, offset + 1));
     expect(byByte.seen).toEqual(expected);
     const uneven = collect();
     for (let offset = 0, size = 1; offset < stream.length; offset += size, size = (size * 7) % 1000 || 3)

@@ -84,10 +84,11 @@ describe('jetstream-harness record', () => {
     relay = await startFakeRelay({ frames, faults: [{ kind: 'stall', after: 5 }] });
     const summary = await recordRelay(
       relay.url,
-      { output: scratch.path('timed.log'), duration: 0.2 },
+      // Long enough for the 5 frames to arrive on a loaded machine; the relay then stalls.
+      { output: scratch.path('timed.log'), duration: 3 },
       { stop: never },
     );
-    expect(summary).toMatchObject({ frames: 5, ended: '0.2 s elapsed' });
+    expect(summary).toMatchObject({ frames: 5, ended: '3 s elapsed' });
   });
 
   it('fails clearly when the relay cannot be reached or the URL is not a websocket', async () => {

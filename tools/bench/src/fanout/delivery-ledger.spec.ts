@@ -54,6 +54,21 @@ describe('DeliveryLedger', () => {
     expect(ledger.outstanding).toBe(11);
   });
 
+  it("owes a DID filter only its DIDs' events, combined with a collection filter, a repeated DID counted once", () => {
+    const postsOfA: SubscriberSpec = {
+      compress: false,
+      wantedCollections: ['app.bsky.feed.post'],
+      wantedDids: ['did:plc:a', 'did:plc:a', 'did:plc:z'],
+    };
+    // did:plc:a's identity (index 2) and post (index 4); its likes are kept out.
+    const ledger = new DeliveryLedger(events, [postsOfA]);
+    expect(ledger.outstanding).toBe(2);
+    ledger.receive(0, 0);
+    ledger.receive(0, 2);
+    ledger.receive(0, 4);
+    expect(ledger.summary()).toMatchObject({ expected: 2, delivered: 2, lost: 0, late: 0, unexpected: 1 });
+  });
+
   it('counts nothing lost when everyone got what it was owed', () => {
     const ledger = new DeliveryLedger(events, [everything, posts, didB]);
     for (let index = 0; index < 6; index++) ledger.receive(0, index);

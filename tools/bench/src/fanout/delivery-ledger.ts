@@ -74,6 +74,8 @@ export class DeliveryLedger {
     const byFilter = new Map<string, { bits: Uint8Array; count: number }>();
     this.#owed = [];
     this.#owedCount = [];
+    // A DID filter is owed only events of its DIDs: look at those alone (found once, by DID).
+    let eventsByDid: Map<string, number[]> | undefined;
     for (const spec of specs) {
       const signature = `${spec.wantedCollections.join(',')}|${spec.wantedDids.join(',')}`;
       let owed = byFilter.get(signature);
@@ -81,11 +83,17 @@ export class DeliveryLedger {
         const bits = new Uint8Array((events.length + 7) >> 3);
         let count = 0;
         const wants = eventFilter(spec);
-        events.forEach((event, index) => {
-          if (!wants(event)) return;
+        const consider = (index: number): void => {
+          if (!wants(events[index])) return;
           bits[index >> 3] |= 1 << (index & 7);
           count++;
-        });
+        };
+        if (spec.wantedDids.length > 0) {
+          eventsByDid ??= indexByDid(events);
+          for (const did of new Set(spec.wantedDids)) eventsByDid.get(did)?.forEach(consider);
+        } else {
+          for (let index = 0; index < events.length; index++) consider(index);
+        }
         owed = { bits, count };
         byFilter.set(signature, owed);
       }
@@ -174,6 +182,16 @@ export class DeliveryLedger {
       unexpected: this.#unexpected,
     };
   }
+}
+
+function indexByDid(events: readonly LedgerEvent[]): Map<string, number[]> {
+  const byDid = new Map<string, number[]>();
+  events.forEach((event, index) => {
+    const indices = byDid.get(event.did);
+    if (indices) indices.push(index);
+    else byDid.set(event.did, [index]);
+  });
+  return byDid;
 }
 
 /** Set bits among the first `length` bits of a bitmap. */

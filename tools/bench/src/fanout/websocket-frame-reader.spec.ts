@@ -73,6 +73,11 @@ describe('WebSocketFrameReader', () => {
     ['reserved bits', Buffer.from([0xc1, 0x00]), 'reserved bits set'],
     ['a continuation without a message', frame(0x0, Buffer.from('x')), 'continuation without a message'],
     ['a fragmented control frame', frame(0x9, Buffer.from('x'), false), 'fragmented or long control frame'],
+    [
+      'a length beyond 2^53',
+      Buffer.from([0x82, 127, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]),
+      'frame length too large',
+    ],
     ['an unknown opcode', frame(0x3, Buffer.from('x')), 'unknown opcode 3'],
     ['invalid UTF-8 text', frame(0x1, Buffer.from([0x7b, 0xff, 0x7d])), 'invalid UTF-8 in a text message'],
     [
@@ -84,5 +89,12 @@ describe('WebSocketFrameReader', () => {
     const { seen, reader } = collect();
     reader.push(Buffer.concat([bytes, frame(0x1, text)]));
     expect(seen).toEqual([`error ${reason}`]);
+  });
+
+  it('stops at a length beyond 2^53 whose header comes in two reads', () => {
+    const { seen, reader } = collect();
+    reader.push(Buffer.from([0x82, 127, 0xff]));
+    reader.push(Buffer.from([0xff, 0xff, 0xff, 0, 0, 0, 0]));
+    expect(seen).toEqual(['error frame length too large']);
   });
 });

@@ -20,29 +20,6 @@ const OPCODE_PONG = 0xa;
 /** Beyond 2^53 a length is not a safe integer (and no benchmark message comes near). */
 const MAX_LENGTH_HIGH_WORD = 0x1fffff;
 
-const LONGEST_HEADER = 10;
-
-function headerSize(second: number): number {
-  const length = second & 0x7f;
-  return length === 126 ? 4 : length === 127 ? 10 : 2;
-}
-
-/**
- * The size (header and payload) of the frame at `offset`: -1 while its header is incomplete,
- * NaN when its length is beyond what the reader takes.
- */
-function frameSize(bytes: Buffer, offset: number): number {
-  const available = bytes.length - offset;
-  if (available < 2) return -1;
-  const header = headerSize(bytes[offset + 1]);
-  if (available < header) return -1;
-  if (header === 2) return 2 + (bytes[offset + 1] & 0x7f);
-  if (header === 4) return 4 + bytes.readUInt16BE(offset + 2);
-  const high = bytes.readUInt32BE(offset + 2);
-  if (high > MAX_LENGTH_HIGH_WORD) return NaN;
-  return 10 + high * 0x1_0000_0000 + bytes.readUInt32BE(offset + 6);
-}
-
 /**
  * Reads the frames a WebSocket server sends (RFC 6455, no extensions), as the load generator's
  * subscribers need and no more: each message is handed over as a view of the socket's bytes,
@@ -66,44 +43,35 @@ export class WebSocketFrameReader {
   /** Reads the next bytes of the stream. */
   push(chunk: Buffer): void {
     if (this.#done) return;
+    const bytes = this.#rest ? Buffer.concat([this.#rest, chunk]) : chunk;
+    this.#rest = undefined;
     let offset = 0;
-    const rest = this.#rest;
-    if (rest) {
-      this.#rest = undefined;
-      // Join only the bytes of the frame that spans the two reads, not the whole read.
-      const head =
-        rest.length >= LONGEST_HEADER
-          ? rest
-          : Buffer.concat([rest, chunk.subarray(0, LONGEST_HEADER - rest.length)]);
-      const size = frameSize(head, 0);
-      if (Number.isNaN(size)) return this.#fail('frame length too large');
-      if (size < 0 || rest.length + chunk.length < size) {
-        this.#rest = Buffer.concat([rest, chunk]);
-        return;
-      }
-      offset = size - rest.length;
-      this.#read(Buffer.concat([rest, chunk.subarray(0, offset)]), 0);
-    }
-    const end = this.#read(chunk, offset);
-    if (!this.#done && end < chunk.length) this.#rest = chunk.subarray(end);
-  }
-
-  /** Reads the whole frames of `bytes` from `offset`; returns where the first incomplete one starts. */
-  #read(bytes: Buffer, offset: number): number {
     while (!this.#done) {
-      const size = frameSize(bytes, offset);
-      if (size < 0 || bytes.length - offset < size) break;
-      if (Number.isNaN(size)) this.#fail('frame length too large');
-      else if (bytes[offset + 1] & 0x80) this.#fail('masked frame from the server');
-      else if (bytes[offset] & 0x70) this.#fail('reserved bits set');
-      else {
-        const first = bytes[offset];
-        const header = headerSize(bytes[offset + 1]);
-        this.#frame((first & 0x80) !== 0, first & 0x0f, bytes.subarray(offset + header, offset + size));
-        offset += size;
+      const available = bytes.length - offset;
+      if (available < 2) break;
+      const first = bytes[offset];
+      const second = bytes[offset + 1];
+      if (second & 0x80) return this.#fail('masked frame from the server');
+      if (first & 0x70) return this.#fail('reserved bits set');
+      let length = second & 0x7f;
+      let header = 2;
+      if (length === 126) {
+        if (available < 4) break;
+        length = bytes.readUInt16BE(offset + 2);
+        header = 4;
+      } else if (length === 127) {
+        if (available < 10) break;
+        const high = bytes.readUInt32BE(offset + 2);
+        if (high > MAX_LENGTH_HIGH_WORD) return this.#fail('frame length too large');
+        length = high * 0x1_0000_0000 + bytes.readUInt32BE(offset + 6);
+        header = 10;
       }
+      if (available - header < length) break;
+      const payload = bytes.subarray(offset + header, offset + header + length);
+      offset += header + length;
+      this.#frame((first & 0x80) !== 0, first & 0x0f, payload);
     }
-    return offset;
+    if (!this.#done && offset < bytes.length) this.#rest = bytes.subarray(offset);
   }
 
   #frame(fin: boolean, opcode: number, payload: Buffer): void {

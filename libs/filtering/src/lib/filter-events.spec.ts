@@ -1,15 +1,8 @@
 import { TestScheduler } from 'rxjs/testing';
 import { filterEvents } from './filter-events.js';
-import { parseSubscriberFilter, type FilterableEvent, type SubscriberFilter } from './subscriber-filter.js';
+import type { FilterableEvent } from './subscriber-filter.js';
+import { ALICE, BOB, filterOf } from './subscriber-filter.test-util.js';
 
-const ALICE = 'did:plc:aliceaaaaaaaaaaaaaaaaaaa';
-const BOB = 'did:plc:bobbbbbbbbbbbbbbbbbbbbbbb';
-
-function filterOf(wantedCollections: string[], wantedDids: string[] = []): SubscriberFilter {
-  const result = parseSubscriberFilter(wantedCollections, wantedDids);
-  if (!result.ok) throw new Error(result.error);
-  return result.filter;
-}
 
 const events: Record<string, FilterableEvent> = {
   p: { did: ALICE, collection: 'app.bsky.feed.post' },

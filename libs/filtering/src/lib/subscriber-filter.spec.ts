@@ -1,13 +1,6 @@
-import { matchesFilter, MATCH_ALL, parseSubscriberFilter, type FilterableEvent, type SubscriberFilter } from './subscriber-filter.js';
+import { matchesFilter, MATCH_ALL, type FilterableEvent } from './subscriber-filter.js';
+import { ALICE, BOB, filterOf } from './subscriber-filter.test-util.js';
 
-const ALICE = 'did:plc:aliceaaaaaaaaaaaaaaaaaaa';
-const BOB = 'did:plc:bobbbbbbbbbbbbbbbbbbbbbbb';
-
-function filterOf(wantedCollections: string[], wantedDids: string[] = []): SubscriberFilter {
-  const result = parseSubscriberFilter(wantedCollections, wantedDids);
-  if (!result.ok) throw new Error(result.error);
-  return result.filter;
-}
 
 const commit = (collection: string, did = ALICE): FilterableEvent => ({ did, collection });
 const identity = (did = ALICE): FilterableEvent => ({ did, collection: '' });

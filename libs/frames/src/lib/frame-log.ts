@@ -145,7 +145,8 @@ export class FrameLogReader {
 /**
  * Splits a whole frame log held in memory (decompressing it first when it is zstd). A log cut
  * short keeps its whole frames and reports the rest as `trailingBytes`; a record length no
- * frame log can hold throws `FrameLogError`.
+ * frame log can hold throws `FrameLogError`. The frames are views into `bytes` (or into the
+ * decompressed copy), not copies.
  */
 export function parseFrameLog(bytes: Uint8Array): FrameLogContents {
   const plain = isZstdCompressed(bytes) ? decompressLog(bytes) : bytes;

@@ -8,3 +8,4 @@ export * from './lib/fixtures.js';
 export * from './lib/tid.js';
 export * from './lib/drop-recorder.js';
 export * from './lib/example-records.js';
+export * from './lib/until.js';

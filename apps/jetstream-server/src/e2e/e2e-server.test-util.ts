@@ -5,10 +5,8 @@ import { join } from 'node:path';
 import type { CursorBuffer } from '@jetstream-ts/cursor-buffer';
 import { pino } from 'pino';
 import { WebSocket, type RawData } from 'ws';
-import { serverCommand, type ServerConfig } from '../lib/config.js';
-import { createServerContainer, resolveJetstreamServer } from '../lib/container.js';
-import type { JetstreamServer } from '../lib/jetstream-server.js';
-import { TOKENS } from '../lib/tokens.js';
+import { createServerContainer, resolveJetstreamServer, TOKENS, type JetstreamServer, type ServerConfig } from '@jetstream-ts/server';
+import { serverCommand } from '../lib/config.js';
 
 export { until } from '../lib/server-process.test-util.js';
 

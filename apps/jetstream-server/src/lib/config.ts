@@ -1,26 +1,7 @@
-import { DEFAULT_RELAY_URL } from '@jetstream-ts/models';
+import { DEFAULT_SERVER_CONFIG as DEFAULTS, parseGoDuration, parseListenAddress, type ListenAddress, type ServerConfig } from '@jetstream-ts/server';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { parseGoDuration } from './duration.js';
-import { parseListenAddress, type ListenAddress } from './listen-address.js';
 
-/** The server's configuration: v1's flags (reference §6), same names, defaults and variables. */
-export interface ServerConfig {
-  wsUrl: string;
-  /** Accepted for compatibility; the pipeline is ordered and needs no worker pool. */
-  workerCount: number;
-  /** Accepted for compatibility; it had no effect in v1 either. */
-  maxQueueSize: number;
-  listenAddr: ListenAddress;
-  metricsListenAddr: ListenAddress;
-  dataDir: string;
-  /** Accepted for compatibility; like v1, the embedded v1 dictionary is always used. */
-  zstdDictionaryPath: string | undefined;
-  eventTtlMs: number;
-  maxSubRate: number;
-  /** >= 0 overrides the stored relay cursor at start-up; -1 keeps it. */
-  overrideRelayCursor: number;
-  livenessTtlMs: number;
-}
+export type { ServerConfig };
 
 export const SERVER_VERSION = '0.1.0';
 
@@ -76,23 +57,23 @@ export function serverCommand(onConfig: (config: ServerConfig) => void | Promise
     .description('atproto firehose translation service (Jetstream v1 wire contract)')
     .version(SERVER_VERSION, '-v, --version')
     .helpOption('-h, --help')
-    .addOption(option('--ws-url <url>', 'full websocket path to the ATProto SubscribeRepos XRPC endpoint', 'JETSTREAM_WS_URL', relayUrl, DEFAULT_RELAY_URL))
-    .addOption(option('--worker-count <n>', 'accepted for v1 compatibility (ingest is one ordered pipeline)', 'JETSTREAM_WORKER_COUNT', integer(1), 100))
-    .addOption(option('--max-queue-size <n>', 'accepted for v1 compatibility (no effect, as in v1)', 'JETSTREAM_MAX_QUEUE_SIZE', integer(1), 1000))
-    .addOption(option('--listen-addr <addr>', 'addr to serve the websocket on', 'JETSTREAM_LISTEN_ADDR', listenAddress, parseListenAddress(':6008'), ':6008'))
+    .addOption(option('--ws-url <url>', 'full websocket path to the ATProto SubscribeRepos XRPC endpoint', 'JETSTREAM_WS_URL', relayUrl, DEFAULTS.wsUrl))
+    .addOption(option('--worker-count <n>', 'accepted for v1 compatibility (ingest is one ordered pipeline)', 'JETSTREAM_WORKER_COUNT', integer(1), DEFAULTS.workerCount))
+    .addOption(option('--max-queue-size <n>', 'accepted for v1 compatibility (no effect, as in v1)', 'JETSTREAM_MAX_QUEUE_SIZE', integer(1), DEFAULTS.maxQueueSize))
+    .addOption(option('--listen-addr <addr>', 'addr to serve the websocket on', 'JETSTREAM_LISTEN_ADDR', listenAddress, DEFAULTS.listenAddr, ':6008'))
     .addOption(
-      option('--metrics-listen-addr <addr>', 'addr to serve /metrics, /healthz and /readyz on', 'JETSTREAM_METRICS_LISTEN_ADDR', listenAddress, parseListenAddress(':6009'), ':6009'),
+      option('--metrics-listen-addr <addr>', 'addr to serve /metrics, /healthz and /readyz on', 'JETSTREAM_METRICS_LISTEN_ADDR', listenAddress, DEFAULTS.metricsListenAddr, ':6009'),
     )
-    .addOption(option('--data-dir <dir>', 'directory of the event store', 'JETSTREAM_DATA_DIR', String, './data'))
+    .addOption(option('--data-dir <dir>', 'directory of the event store', 'JETSTREAM_DATA_DIR', String, DEFAULTS.dataDir))
     .addOption(
       new Option('--zstd-dictionary-path <path>', 'accepted for v1 compatibility; the v1 dictionary is always used').env('JETSTREAM_ZSTD_DICTIONARY_PATH'),
     )
-    .addOption(option('--event-ttl <duration>', 'time to keep events for replay', 'JETSTREAM_EVENT_TTL', positiveDuration, 24 * 3_600_000, '24h'))
-    .addOption(option('--max-sub-rate <rate>', 'max events per second per subscriber (v1: per IP)', 'JETSTREAM_MAX_SUB_RATE', positiveNumber, 5000))
+    .addOption(option('--event-ttl <duration>', 'time to keep events for replay', 'JETSTREAM_EVENT_TTL', positiveDuration, DEFAULTS.eventTtlMs, '24h'))
+    .addOption(option('--max-sub-rate <rate>', 'max events per second per subscriber (v1: per IP)', 'JETSTREAM_MAX_SUB_RATE', positiveNumber, DEFAULTS.maxSubRate))
     .addOption(
-      option('--override-relay-cursor <seq>', 'relay cursor to start from instead of the stored one (-1: stored)', 'JETSTREAM_OVERRIDE_RELAY_CURSOR', integer(-1), -1),
+      option('--override-relay-cursor <seq>', 'relay cursor to start from instead of the stored one (-1: stored)', 'JETSTREAM_OVERRIDE_RELAY_CURSOR', integer(-1), DEFAULTS.overrideRelayCursor),
     )
-    .addOption(option('--liveness-ttl <duration>', 'reconnect to the relay when no frame came for this long; also the trim period', 'JETSTREAM_LIVENESS_TTL', positiveDuration, 15_000, '15s'))
+    .addOption(option('--liveness-ttl <duration>', 'reconnect to the relay when no frame came for this long; also the trim period', 'JETSTREAM_LIVENESS_TTL', positiveDuration, DEFAULTS.livenessTtlMs, '15s'))
     .allowExcessArguments(false)
     .action(async (options: Record<string, unknown>) => {
       await onConfig({

@@ -1,6 +1,5 @@
-import { serverCommand, type ServerConfig } from './config.js';
-import { createServerContainer, resolveJetstreamServer } from './container.js';
-import { TOKENS } from './tokens.js';
+import { createServerContainer, resolveJetstreamServer, TOKENS, type ServerConfig } from '@jetstream-ts/server';
+import { serverCommand } from './config.js';
 
 /** v1 gives shutdown 10 s in all; past that we exit anyway. */
 const SHUTDOWN_DEADLINE_MS = 10_000;

@@ -58,10 +58,4 @@ export async function readMetric(metricsPort: number, name: string): Promise<num
   return values.length === 0 ? undefined : values.reduce((sum, value) => sum + value, 0);
 }
 
-export async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+export { until } from '@jetstream-ts/testkit';

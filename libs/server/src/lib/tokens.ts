@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Observable } from 'rxjs';
 import type { InjectionToken } from 'tsyringe';
-import type { ServerConfig } from './config.js';
+import type { ServerConfig } from './server-config.js';
 import type { SubscribeHandler } from './public-routes.js';
 
 /** The relay's frames, resuming each connection from `cursor()`. */

@@ -4,7 +4,7 @@ import { countAppended, countFrames, type JetstreamMetrics } from '@jetstream-ts
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { Subject, takeUntil, type Subscription } from 'rxjs';
-import type { ServerConfig } from './config.js';
+import type { ServerConfig } from './server-config.js';
 import { startHttpListener, type HttpListener } from './http-listener.js';
 import { metricsRoutes } from './metrics-routes.js';
 import { publicRoutes, type SubscribeHandler } from './public-routes.js';

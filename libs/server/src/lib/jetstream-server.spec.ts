@@ -7,10 +7,10 @@ import { startFakeRelay, type FakeRelay } from '@jetstream-ts/fake-relay';
 import { identityFrame, infoFrame, syncFrame } from '@jetstream-ts/testkit';
 import { pino } from 'pino';
 import { WebSocket } from 'ws';
-import type { ServerConfig } from './config.js';
+import type { ServerConfig } from './server-config.js';
 import { createServerContainer, resolveJetstreamServer } from './container.js';
 import type { JetstreamServer } from './jetstream-server.js';
-import { until } from './server-process.test-util.js';
+import { until } from '@jetstream-ts/testkit';
 import { TOKENS } from './tokens.js';
 
 const TIME = '2024-01-01T00:00:00.000Z';

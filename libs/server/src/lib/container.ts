@@ -1,3 +1,5 @@
+// tsyringe needs the Reflect metadata polyfill loaded before it is; importing the server is enough.
+import 'reflect-metadata';
 import { join } from 'node:path';
 import { CursorBuffer, openLmdbEventStore } from '@jetstream-ts/cursor-buffer';
 import { createV1Compressor } from '@jetstream-ts/compression';
@@ -9,7 +11,7 @@ import { pino } from 'pino';
 import { pipe } from 'rxjs';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { container as rootContainer, instanceCachingFactory, type DependencyContainer } from 'tsyringe';
-import type { ServerConfig } from './config.js';
+import type { ServerConfig } from './server-config.js';
 import { JetstreamServer } from './jetstream-server.js';
 import { TOKENS } from './tokens.js';
 import { logUpstreamStatus } from './upstream-status-log.js';

@@ -1,0 +1,50 @@
+import { DEFAULT_RELAY_URL } from '@jetstream-ts/models';
+import type { ListenAddress } from './listen-address.js';
+
+/** The server's configuration: v1's flags (reference §6), same meanings and defaults. */
+export interface ServerConfig {
+  wsUrl: string;
+  /** Accepted for compatibility; the pipeline is ordered and needs no worker pool. */
+  workerCount: number;
+  /** Accepted for compatibility; it had no effect in v1 either. */
+  maxQueueSize: number;
+  listenAddr: ListenAddress;
+  metricsListenAddr: ListenAddress;
+  dataDir: string;
+  /** Accepted for compatibility; like v1, the embedded v1 dictionary is always used. */
+  zstdDictionaryPath: string | undefined;
+  eventTtlMs: number;
+  maxSubRate: number;
+  /** >= 0 overrides the stored relay cursor at start-up; -1 keeps it. */
+  overrideRelayCursor: number;
+  livenessTtlMs: number;
+}
+
+/** v1's defaults (reference §6), for compositions that build a config in code. */
+export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
+  wsUrl: DEFAULT_RELAY_URL,
+  workerCount: 100,
+  maxQueueSize: 1000,
+  listenAddr: { port: 6008 },
+  metricsListenAddr: { port: 6009 },
+  dataDir: './data',
+  zstdDictionaryPath: undefined,
+  eventTtlMs: 24 * 3_600_000,
+  maxSubRate: 5000,
+  overrideRelayCursor: -1,
+  livenessTtlMs: 15_000,
+});
+
+/**
+ * A complete configuration: v1's defaults with `overrides` on top.
+ *
+ * @example
+ * import { serverConfig } from '@jetstream-ts/server';
+ * const config = serverConfig({ wsUrl: 'ws://127.0.0.1:2470/xrpc/com.atproto.sync.subscribeRepos', dataDir: '/tmp/js' });
+ *
+ * @param overrides The settings that differ from the defaults.
+ * @return The configuration.
+ */
+export function serverConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
+  return { ...DEFAULT_SERVER_CONFIG, ...overrides };
+}

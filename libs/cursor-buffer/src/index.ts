@@ -2,7 +2,6 @@ export * from './lib/event-store.js';
 export * from './lib/lmdb-event-store.js';
 export * from './lib/memory-event-store.js';
 export * from './lib/cursor-buffer.js';
-export * from './lib/append-batch.js';
 export * from './lib/buffer-appends.js';
 export * from './lib/append-batches.js';
 export * from './lib/expire-events.js';

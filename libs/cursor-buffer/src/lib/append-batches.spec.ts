@@ -1,6 +1,6 @@
 import type { LoggedEvent } from '@jetstream-ts/models';
 import { firstValueFrom, from, lastValueFrom, toArray } from 'rxjs';
-import type { AppendBatch } from './append-batch.js';
+import type { AppendBatch } from '@jetstream-ts/models';
 import { appendBatches } from './append-batches.js';
 
 const batch = (relayCursor: number): AppendBatch => ({ events: [{ time_us: relayCursor } as LoggedEvent], relayCursor });

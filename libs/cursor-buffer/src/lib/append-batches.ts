@@ -1,5 +1,5 @@
 import { concatMap, map, from, type MonoTypeOperatorFunction } from 'rxjs';
-import type { AppendBatch } from './append-batch.js';
+import type { AppendBatch } from '@jetstream-ts/models';
 import type { EventStore } from './event-store.js';
 
 /**

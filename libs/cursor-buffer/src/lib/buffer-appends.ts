@@ -1,6 +1,6 @@
 import type { LoggedEvent } from '@jetstream-ts/models';
 import { Observable, asyncScheduler, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
-import type { AppendBatch } from './append-batch.js';
+import type { AppendBatch } from '@jetstream-ts/models';
 
 export interface BufferAppendsOptions {
   /** A batch closes once it holds this many events, at the next frame boundary. Default 1,000. */

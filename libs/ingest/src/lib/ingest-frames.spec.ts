@@ -1,5 +1,5 @@
-import { createMemoryEventStore, type AppendBatch, type EventStore } from '@jetstream-ts/cursor-buffer';
-import type { FirehoseFrame, JetstreamEvent, LoggedEvent } from '@jetstream-ts/models';
+import { createMemoryEventStore, type EventStore } from '@jetstream-ts/cursor-buffer';
+import type { AppendBatch, FirehoseFrame, JetstreamEvent, LoggedEvent } from '@jetstream-ts/models';
 import { delay, filter, firstValueFrom, from, lastValueFrom, map, mergeMap, Subject, toArray } from 'rxjs';
 import { ingestFrames, type IngestStages } from './ingest-frames.js';
 import type { IngestPlugin } from './ingest-plugin.js';

@@ -1,5 +1,5 @@
-import type { AppendBatch, EventStore } from '@jetstream-ts/cursor-buffer';
-import { frameSeq, type FirehoseFrame, type JetstreamEvent, type LoggedEvent } from '@jetstream-ts/models';
+import type { EventStore } from '@jetstream-ts/cursor-buffer';
+import { frameSeq, type AppendBatch, type FirehoseFrame, type JetstreamEvent, type LoggedEvent } from '@jetstream-ts/models';
 import { sequence } from '@jetstream-ts/sequencing';
 import {
   asyncScheduler,

@@ -4,6 +4,12 @@ import type { EncodedEvent } from './events.js';
 /** An event as the log serves it: always with its zstd bytes (v1 dictionary) and its JSON. */
 export type LoggedEvent = EncodedEvent & { readonly zstd: Uint8Array };
 
+/** Events to commit together, with the relay cursor that is safe to resume from once they are. */
+export interface AppendBatch {
+  events: LoggedEvent[];
+  relayCursor: number;
+}
+
 /**
  * The sequenced event log as subscribers read it, ordered by `time_us`. The ingest side appends;
  * any number of readers hold their own position and pull. Implemented by the cursor buffer

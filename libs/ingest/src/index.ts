@@ -1,4 +1,3 @@
 export * from './lib/ingest-frames.js';
-export * from './lib/ingest-plugin.js';
 export * from './lib/ingest-progress.js';
 export * from './lib/v1-ingest-stages.js';

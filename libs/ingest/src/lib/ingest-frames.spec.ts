@@ -1,8 +1,8 @@
 import { createMemoryEventStore, type EventStore } from '@jetstream-ts/cursor-buffer';
 import type { AppendBatch, FirehoseFrame, JetstreamEvent, LoggedEvent } from '@jetstream-ts/models';
-import { delay, filter, firstValueFrom, from, lastValueFrom, map, mergeMap, Subject, toArray } from 'rxjs';
+import type { IngestPlugin, PluginFailure } from '@jetstream-ts/plugins';
+import { delay, filter, firstValueFrom, from, lastValueFrom, map, mergeMap, Subject, tap, toArray } from 'rxjs';
 import { ingestFrames, type IngestStages } from './ingest-frames.js';
-import type { IngestPlugin } from './ingest-plugin.js';
 import { IngestProgress } from './ingest-progress.js';
 
 /**
@@ -143,11 +143,14 @@ describe('ingestFrames', () => {
     expect(warnings).toHaveLength(1);
   });
 
-  it('errors when a commit fails, and commits nothing of a frame whose stage threw', async () => {
+  it('errors when a commit fails', async () => {
     const failing = { headTimeUs: () => 0, append: () => Promise.reject(new Error('disk full')) };
     await expect(lastValueFrom(from([message('commit:1:1')]).pipe(ingestFrames({ log: failing, stages: fakeStages })))).rejects.toThrow('disk full');
+  });
 
+  it('contains a plugin that throws: the value is dropped and reported, the rest goes on and the cursor advances', async () => {
     const store = createMemoryEventStore();
+    const failures: PluginFailure[] = [];
     const throwing: IngestPlugin = {
       name: 'throws',
       stage: 'frames',
@@ -156,7 +159,22 @@ describe('ingestFrames', () => {
         return frame;
       }),
     };
-    await expect(ingestAll(['commit:1:1', 'commit:2:1'], { log: store, plugins: [throwing] })).rejects.toThrow('plugin bug');
-    expect(store.relayCursor() ?? 0).toBeLessThan(2);
+    await ingestAll(['commit:1:1', 'commit:2:1', 'commit:3:1'], { log: store, plugins: [throwing], onPluginFailure: (failure) => failures.push(failure) });
+    expect(stored(store)).toEqual(['1 did:1 c0', '2 did:3 c0']);
+    expect(store.relayCursor()).toBe(3);
+    expect(failures).toEqual([{ plugin: 'throws', stage: 'frames', error: new Error('plugin bug') }]);
+  });
+
+  it('runs sequenced plugins on encoded events with their time_us, and committed plugins on committed batches', async () => {
+    const sequenced: number[] = [];
+    const committed: number[] = [];
+    const plugins: IngestPlugin[] = [
+      { name: 'seen', stage: 'sequenced', operator: tap((event) => sequenced.push(event.time_us)) },
+      { name: 'batches', stage: 'committed', operator: tap((batch) => committed.push(batch.relayCursor)) },
+    ];
+    const batches = await ingestAll(['commit:1:2', 'sync:2'], { log: createMemoryEventStore(), plugins });
+    expect(sequenced).toEqual([1, 2]);
+    expect(committed).toEqual(batches.map((batch) => batch.relayCursor));
+    expect(committed.at(-1)).toBe(2);
   });
 });

@@ -1,5 +1,11 @@
 import type { EventStore } from '@jetstream-ts/cursor-buffer';
-import { frameSeq, type AppendBatch, type FirehoseFrame, type JetstreamEvent, type LoggedEvent } from '@jetstream-ts/models';
+import {
+  frameSeq,
+  type AppendBatch,
+  type FirehoseFrame,
+  type JetstreamEvent,
+  type LoggedEvent,
+} from '@jetstream-ts/models';
 import { sequence } from '@jetstream-ts/sequencing';
 import {
   asyncScheduler,
@@ -11,7 +17,13 @@ import {
   type SchedulerLike,
   type Subscription,
 } from 'rxjs';
-import type { IngestPlugin } from './ingest-plugin.js';
+import {
+  containPlugin,
+  type IngestPlugin,
+  type IngestStage,
+  type IngestStageValues,
+  type PluginFailureHandler,
+} from '@jetstream-ts/plugins';
 import type { IngestProgress } from './ingest-progress.js';
 
 /** The stage operators around sequencing; `v1IngestStages()` gives the reference ones. */
@@ -28,8 +40,13 @@ export interface IngestFramesOptions {
   /** Where batches are committed, with the relay cursor (a `CursorBuffer` or a bare store). */
   log: Pick<EventStore, 'append' | 'headTimeUs'>;
   stages: IngestStages;
-  /** Operators contributed at the `frames` and `events` stages, in order. */
+  /** Operators contributed at the `frames`, `events`, `sequenced` and `committed` stages, in order. */
   plugins?: readonly IngestPlugin[];
+  /**
+   * Told of each plugin failure. Plugins are contained: a value that makes a plugin error or
+   * throw is dropped and the plugin goes on with the next one (see `containPlugin`).
+   */
+  onPluginFailure?: PluginFailureHandler;
   /** Advanced as frames are processed and committed (the relay source resumes from it). */
   progress?: IngestProgress;
   /** A batch is handed to the store once it holds this many events (at a frame boundary). Default 1,000. */
@@ -48,7 +65,9 @@ export interface IngestFramesOptions {
  *
  * Each message goes decode → `frames` plugins → toEvents → `events` plugins → `sequence()`
  * (continuing above the log's head, so `time_us` stays strictly increasing across restarts) →
- * encode, and its events join the pending batch. Once a frame has gone through every stage,
+ * encode → `sequenced` plugins, and its events join the pending batch; committed batches pass
+ * the `committed` plugins on their way out. Each plugin is contained: a value that makes it fail
+ * is dropped and reported to `onPluginFailure`, and the pipeline goes on. Once a frame has gone through every stage,
  * its seq becomes the pending relay cursor, whether or not it produced events: `#sync`,
  * `#info`, tooBig commits and dropped frames advance the cursor too (v1 did not). A batch
  * (events plus that cursor) is committed in one store transaction when it holds
@@ -72,11 +91,12 @@ export interface IngestFramesOptions {
 export function ingestFrames(options: IngestFramesOptions): OperatorFunction<Uint8Array, AppendBatch> {
   const { log, stages, progress, plugins = [] } = options;
   const { maxBatchEvents = 1000, maxBatchWaitMs = 20, scheduler = asyncScheduler } = options;
-  const framePlugins = plugins.flatMap((plugin) => (plugin.stage === 'frames' ? [plugin.operator] : []));
-  const eventPlugins = plugins.flatMap((plugin) => (plugin.stage === 'events' ? [plugin.operator] : []));
+  const stage = pluginsAt(plugins, options.onPluginFailure);
 
-  return (messages) =>
-    new Observable<AppendBatch>((destination) => {
+  const committedStage = stage('committed');
+  return (messages) => committedStage(commitFrames(messages));
+  function commitFrames(messages: Observable<Uint8Array>): Observable<AppendBatch> {
+    return new Observable<AppendBatch>((destination) => {
       // Per subscription: the frame in flight, the pending batch, the commit in flight.
       const input = new Subject<Uint8Array>();
       let inFrame = false;
@@ -91,7 +111,8 @@ export function ingestFrames(options: IngestFramesOptions): OperatorFunction<Uin
       let sourceEnded: { error?: unknown } | undefined;
       let warned = false;
 
-      const hasPending = () => pendingCursor !== undefined || (pending.length > 0 && lastCursor !== undefined);
+      const hasPending = () =>
+        pendingCursor !== undefined || (pending.length > 0 && lastCursor !== undefined);
 
       const finishIfDone = () => {
         if (sourceEnded === undefined || committing || hasPending()) return;
@@ -130,17 +151,20 @@ export function ingestFrames(options: IngestFramesOptions): OperatorFunction<Uin
       const events = input.pipe(
         stages.decode,
         tap((frame) => (seqOfFrame = frameSeq(frame))),
-        composeAll(framePlugins),
+        stage('frames'),
         stages.toEvents,
-        composeAll(eventPlugins),
+        stage('events'),
         sequence({ after: log.headTimeUs(), clock: options.clock }),
         stages.encode,
+        stage('sequenced'),
       );
       const eventsSubscription = events.subscribe({
         next: (event) => {
           if (!inFrame && !warned) {
             warned = true;
-            options.onWarning?.('an ingest stage emitted an event after its frame was processed: the relay cursor may run ahead of it');
+            options.onWarning?.(
+              'an ingest stage emitted an event after its frame was processed: the relay cursor may run ahead of it',
+            );
           }
           pending.push(event);
         },
@@ -180,9 +204,19 @@ export function ingestFrames(options: IngestFramesOptions): OperatorFunction<Uin
         eventsSubscription.unsubscribe();
       };
     });
+  }
 }
 
-/** The operators applied one after another (identity for none). */
-function composeAll<T>(operators: readonly MonoTypeOperatorFunction<T>[]): MonoTypeOperatorFunction<T> {
-  return (source) => operators.reduce((stream, operator) => stream.pipe(operator), source);
+/** Per stage, its plugins' operators, each contained, applied one after another (identity for none). */
+function pluginsAt(plugins: readonly IngestPlugin[], onFailure: PluginFailureHandler = () => undefined) {
+  return <S extends IngestStage>(stage: S): MonoTypeOperatorFunction<IngestStageValues[S]> => {
+    const operators = plugins
+      .filter((plugin) => plugin.stage === stage)
+      .map((plugin) =>
+        containPlugin(plugin.operator as unknown as MonoTypeOperatorFunction<IngestStageValues[S]>, (error) =>
+          onFailure({ plugin: plugin.name, stage, error }),
+        ),
+      );
+    return (source) => operators.reduce((stream, operator) => stream.pipe(operator), source);
+  };
 }

@@ -1,0 +1,87 @@
+import { createV1Decompressor, type EventDecompressor } from '@jetstream-ts/compression';
+import { StoredEvent } from '@jetstream-ts/cursor-buffer';
+import type { DropReporter, LoggedEvent } from '@jetstream-ts/models';
+import { DeliverPolicy, jetstream, type ConsumerMessages, type JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { Observable } from 'rxjs';
+import type { EdgeLag } from './edge-lag.js';
+import { decodeEventHeaders } from './event-headers.js';
+import type { EventStreamConfig } from './event-stream.js';
+import { firstSequenceAfter } from './first-sequence-after.js';
+
+export interface JetStreamEventsOptions {
+  connection: NatsConnection;
+  jsm: JetStreamManager;
+  stream: EventStreamConfig;
+  /** Events with `time_us` above this are read; asked once per subscription (an edge passes its store's head). */
+  afterTimeUs: () => number;
+  /** Turns an event's zstd into JSON when a reader asks for it. Default: the v1 dictionary. */
+  decompressor?: EventDecompressor;
+  /** Updated with every message read. */
+  lag?: EdgeLag;
+  /** Messages JetStream delivers per pull. Default 1,000. */
+  batchSize?: number;
+  /** Where messages that are not events, or not after the previous one, are reported (and skipped). */
+  drops?: DropReporter;
+  /** Told when the edge starts behind the oldest retained event (it joined too late, or was down longer than the retention). */
+  onGap?: (gap: { afterTimeUs: number; oldestTimeUs: number }) => void;
+}
+
+/**
+ * The event stream as events, from the first one after `afterTimeUs()`, then live: an ordered
+ * consumer (no state on the server; it re-creates itself at the right sequence after a NATS
+ * restart or a missed message) started at the sequence found by {@link firstSequenceAfter}.
+ * Each event carries the message's zstd bytes (copied) and its header fields; its JSON is
+ * decompressed on first access, as with events read from the lmdb store.
+ *
+ * Subscribing resolves the start position asynchronously; unsubscribing stops the consumer.
+ *
+ * @example
+ * jetStreamEvents({ connection, jsm, stream, afterTimeUs: () => log.headTimeUs() })
+ *   .pipe(bufferAppends(), appendBatches(log))
+ *   .subscribe();
+ *
+ * @param options The connection, the stream, where to start, metrics.
+ * @return An Observable of the stream's events, in `time_us` order; it errors if the stream cannot be read.
+ */
+export function jetStreamEvents(options: JetStreamEventsOptions): Observable<LoggedEvent> {
+  const { connection, jsm, stream, lag, drops } = options;
+  const decompressor = options.decompressor ?? createV1Decompressor();
+  return new Observable<LoggedEvent>((subscriber) => {
+    let messages: ConsumerMessages | undefined;
+    let stopped = false;
+
+    const run = async () => {
+      const afterTimeUs = options.afterTimeUs();
+      const start = await firstSequenceAfter(jsm, stream.name, afterTimeUs);
+      if (start.gapBeforeTimeUs !== undefined) options.onGap?.({ afterTimeUs, oldestTimeUs: start.gapBeforeTimeUs });
+      const consumer = await jetstream(connection).consumers.get(stream.name, {
+        deliver_policy: DeliverPolicy.StartSequence,
+        opt_start_seq: start.seq,
+      });
+      if (stopped) return;
+      messages = await consumer.consume({ max_messages: options.batchSize ?? 1_000 });
+      if (stopped) return void (await messages.close());
+      let previousTimeUs = afterTimeUs;
+      for await (const message of messages) {
+        const fields = decodeEventHeaders(message.headers);
+        if (typeof fields === 'string' || fields.time_us <= previousTimeUs) {
+          const detail = typeof fields === 'string' ? fields : `time_us ${fields.time_us} after ${previousTimeUs}`;
+          drops?.drop({ stage: 'stream', reason: typeof fields === 'string' ? 'not_an_event' : 'out_of_order', detail, seq: message.seq });
+          continue;
+        }
+        previousTimeUs = fields.time_us;
+        lag?.update(message.info.pending, message.info.timestampNanos / 1e6);
+        const { time_us, relaySeq, did, kind, collection } = fields;
+        subscriber.next(new StoredEvent(time_us, relaySeq, did, kind, collection, message.data.slice(), decompressor));
+      }
+      subscriber.complete();
+    };
+
+    run().catch((error: unknown) => subscriber.error(error));
+    return () => {
+      stopped = true;
+      void messages?.close();
+    };
+  });
+}

@@ -1,6 +1,8 @@
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocket } from 'ws';
+import { filter, map } from 'rxjs';
+import { PluginOptionError, type PluginFailure, type SubscriberPlugin } from '@jetstream-ts/plugins';
 import { createV1Decompressor } from '@jetstream-ts/compression';
 import { CursorBuffer, createMemoryEventStore } from '@jetstream-ts/cursor-buffer';
 import { ZSTD_DICTIONARY_V1_ID, type EventLog, type LoggedEvent } from '@jetstream-ts/models';
@@ -431,3 +433,73 @@ function countingMetrics() {
   };
   return { metrics, connected, delivered };
 }
+
+describe('subscriber plugins', () => {
+  /** A `lang=` option: only events whose collection ends with the given suffix, for the test's sake. */
+  const suffixPlugin: SubscriberPlugin = {
+    name: 'suffix',
+    stage: 'subscriber',
+    session: (query) => {
+      const suffix = query.get('suffix');
+      if (suffix === null) return undefined;
+      if (!/^[a-z]+$/.test(suffix)) throw new PluginOptionError(`invalid suffix: ${suffix}`);
+      return filter((event) => event.collection?.endsWith(suffix) ?? false);
+    },
+  };
+
+  it('gives each session its own operator from the query, after the filter; no option, no operator', async () => {
+    const { log, wsUrl } = await startServer({ plugins: [suffixPlugin] });
+    const [likes, posts, everything] = await Promise.all([
+      connect(`${wsUrl}/subscribe?suffix=like`),
+      connect(`${wsUrl}/subscribe?suffix=post&wantedDids=${BOB}`),
+      connect(`${wsUrl}/subscribe`),
+    ]);
+    const shapes: TestEventFields[] = [{ collection: POST }, { collection: LIKE }, { collection: POST, did: BOB }];
+    await feed(log, 0, 9, 3, 1, (n) => shapes[n % 3] as TestEventFields);
+    await waitFor(() => everything.messages.length === 9, 'every event');
+    await Promise.all([likes, posts].map(roundTrip));
+    expect(timesOf(likes)).toEqual([1, 4, 7]);
+    expect(timesOf(posts)).toEqual([2, 5, 8]);
+  });
+
+  it('refuses a bad plugin option with 400 and the plugin message, before the upgrade and on a plain GET', async () => {
+    const { wsUrl, httpUrl } = await startServer({ plugins: [suffixPlugin] });
+    expect(await refusedUpgrade(`${wsUrl}/subscribe?suffix=NOPE`)).toEqual({ status: 400, contentType: 'text/plain; charset=UTF-8', body: 'invalid suffix: NOPE' });
+    const plain = await fetch(`${httpUrl}/subscribe?suffix=1`);
+    expect([plain.status, await plain.text()]).toEqual([400, 'invalid suffix: 1']);
+  });
+
+  it('contains a failing plugin: the event that broke it is not sent, the session goes on, the failure is reported', async () => {
+    const failures: PluginFailure[] = [];
+    const breaksOnFollow: SubscriberPlugin = {
+      name: 'breaks',
+      stage: 'subscriber',
+      session: () =>
+        map((event) => {
+          if (event.collection === FOLLOW) throw new Error('cannot follow');
+          return event;
+        }),
+    };
+    const throwsAtStart: SubscriberPlugin = {
+      name: 'broken-session',
+      stage: 'subscriber',
+      session: (query) => {
+        if (query.has('crash')) throw new Error('session bug');
+        return undefined;
+      },
+    };
+    const { log, wsUrl } = await startServer({ plugins: [breaksOnFollow, throwsAtStart], onPluginFailure: (failure) => failures.push(failure) });
+    expect((await refusedUpgrade(`${wsUrl}/subscribe?crash`)).status).toBe(500);
+    const client = await connect(`${wsUrl}/subscribe`);
+    const shapes: TestEventFields[] = [{ collection: POST }, { collection: FOLLOW }, { collection: LIKE }];
+    await feed(log, 0, 6, 3, 1, (n) => shapes[n % 3] as TestEventFields);
+    await waitFor(() => client.messages.length === 4, 'the events the plugin let through');
+    await roundTrip(client);
+    expect(timesOf(client)).toEqual([0, 2, 3, 5]);
+    expect(failures.map((failure) => `${failure.plugin}@${failure.stage}: ${(failure.error as Error).message}`)).toEqual([
+      'broken-session@subscriber: session bug',
+      'breaks@subscriber: cannot follow',
+      'breaks@subscriber: cannot follow',
+    ]);
+  });
+});

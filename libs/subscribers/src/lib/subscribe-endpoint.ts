@@ -3,13 +3,20 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { parseSubscribeRequest, type SubscriberOptions } from '@jetstream-ts/filtering';
 import { MAX_CLIENT_MESSAGE_BYTES, type EventLog } from '@jetstream-ts/models';
+import { PluginOptionError, type PluginFailureHandler, type SubscriberPlugin } from '@jetstream-ts/plugins';
 import { LogTailIndex } from './log-tail-index.js';
 import { realIp } from './real-ip.js';
-import { noSubscriberMetrics, silentLogger, type SubscriberLogger, type SubscriberMetrics } from './subscriber-metrics.js';
+import {
+  noSubscriberMetrics,
+  silentLogger,
+  type SubscriberLogger,
+  type SubscriberMetrics,
+} from './subscriber-metrics.js';
 import {
   CLOSE_GOING_AWAY,
   DEFAULT_SESSION_SETTINGS,
   SubscriberSession,
+  type SessionPluginOperator,
   type SessionSettings,
 } from './subscriber-session.js';
 import { webSocketSubscriberSocket } from './websocket-subscriber-socket.js';
@@ -32,6 +39,10 @@ export interface SubscribeEndpointOptions {
   logger?: SubscriberLogger;
   /** The current Unix time in µs, for "a cursor in the future means live". */
   nowUs?: () => number;
+  /** Subscriber-stage plugins: each sees the request's query and may add an operator to the session. */
+  plugins?: readonly SubscriberPlugin[];
+  /** Told of each plugin failure (a `session` call that threw other than `PluginOptionError`, or a failing operator). */
+  onPluginFailure?: PluginFailureHandler;
 }
 
 const DEFAULT_PING_INTERVAL_MS = 30_000;
@@ -63,6 +74,8 @@ export class SubscribeEndpoint {
   private readonly metrics: SubscriberMetrics;
   private readonly logger: SubscriberLogger;
   private readonly nowUs: (() => number) | undefined;
+  private readonly plugins: readonly SubscriberPlugin[];
+  private readonly onPluginFailure: PluginFailureHandler;
   private readonly webSockets = new WebSocketServer({
     noServer: true,
     perMessageDeflate: false,
@@ -79,15 +92,22 @@ export class SubscribeEndpoint {
     this.log = options.log;
     this.settings = { ...DEFAULT_SESSION_SETTINGS, ...options.session };
     if (!(this.settings.maxEventsPerSecond > 0)) {
-      throw new RangeError(`maxEventsPerSecond must be > 0 (Infinity for no limit), got ${this.settings.maxEventsPerSecond}`);
+      throw new RangeError(
+        `maxEventsPerSecond must be > 0 (Infinity for no limit), got ${this.settings.maxEventsPerSecond}`,
+      );
     }
     this.highWaterMark = options.sendHighWaterMarkBytes ?? DEFAULT_SEND_HIGH_WATER_MARK;
     this.metrics = options.metrics ?? noSubscriberMetrics;
     this.logger = options.logger ?? silentLogger;
     this.nowUs = options.nowUs;
+    this.plugins = options.plugins ?? [];
+    this.onPluginFailure = options.onPluginFailure ?? (() => undefined);
     // One index for everyone: enough to tell "more than maxEventsBehind" apart.
     this.tail = new LogTailIndex(this.log, this.settings.slowReader.maxEventsBehind + 1).follow();
-    this.pingTimer = setInterval(() => this.ping(), options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS).unref();
+    this.pingTimer = setInterval(
+      () => this.ping(),
+      options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS,
+    ).unref();
   }
 
   /** Open subscriber connections. */
@@ -103,7 +123,8 @@ export class SubscribeEndpoint {
   handleRequest(request: IncomingMessage, response: ServerResponse): boolean {
     if (!this.isOurs(request) || request.method !== 'GET') return false;
     const parsed = this.parse(request);
-    const answer = parsed.ok ? notAWebSocketRequest : optionError(parsed.message);
+    const plugins = parsed.ok ? this.sessionPlugins(request) : undefined;
+    const answer = !parsed.ok ? optionError(parsed.message) : plugins?.ok === false ? plugins.answer : notAWebSocketRequest;
     response.writeHead(answer.status, answer.headers).end(answer.body);
     return true;
   }
@@ -123,11 +144,18 @@ export class SubscribeEndpoint {
       writeRawResponse(socket, optionError(parsed.message), corsHeaders(request));
       return true;
     }
+    const plugins = this.sessionPlugins(request);
+    if (!plugins.ok) {
+      writeRawResponse(socket, plugins.answer, corsHeaders(request));
+      return true;
+    }
     if (!isWebSocketHandshake(request)) {
       writeRawResponse(socket, notAWebSocketRequest, corsHeaders(request));
       return true;
     }
-    this.webSockets.handleUpgrade(request, socket, head, (webSocket) => this.accept(webSocket, request, parsed.options));
+    this.webSockets.handleUpgrade(request, socket, head, (webSocket) =>
+      this.accept(webSocket, request, parsed.options, plugins.operators),
+    );
     return true;
   }
 
@@ -154,10 +182,50 @@ export class SubscribeEndpoint {
   }
 
   private parse(request: IncomingMessage) {
-    return parseSubscribeRequest(request.url ?? '', request.headersDistinct, this.nowUs ? { nowUs: this.nowUs } : {});
+    return parseSubscribeRequest(
+      request.url ?? '',
+      request.headersDistinct,
+      this.nowUs ? { nowUs: this.nowUs } : {},
+    );
   }
 
-  private accept(webSocket: WebSocket, request: IncomingMessage, options: SubscriberOptions): void {
+  /**
+   * Each subscriber plugin's operator for this request. A `PluginOptionError` refuses it with 400
+   * and the plugin's message, as v1 answers its own options; any other error is the plugin's
+   * failure: counted, and the request refused with 500 rather than served without the plugin.
+   */
+  private sessionPlugins(
+    request: IncomingMessage,
+  ): { ok: true; operators: SessionPluginOperator[] } | { ok: false; answer: HttpAnswer } {
+    const operators: SessionPluginOperator[] = [];
+    if (this.plugins.length === 0) return { ok: true, operators };
+    const query = new URL(request.url ?? '', 'http://localhost').searchParams;
+    for (const plugin of this.plugins) {
+      try {
+        const operator = plugin.session(query);
+        if (operator) operators.push({ plugin: plugin.name, operator });
+      } catch (error) {
+        if (error instanceof PluginOptionError) return { ok: false, answer: optionError(error.message) };
+        this.onPluginFailure({ plugin: plugin.name, stage: 'subscriber', error });
+        return {
+          ok: false,
+          answer: {
+            status: 500,
+            headers: { 'Content-Type': 'text/plain; charset=UTF-8' },
+            body: 'Internal Server Error',
+          },
+        };
+      }
+    }
+    return { ok: true, operators };
+  }
+
+  private accept(
+    webSocket: WebSocket,
+    request: IncomingMessage,
+    options: SubscriberOptions,
+    plugins: readonly SessionPluginOperator[],
+  ): void {
     const ipAddress = realIp(request);
     const subscriber = this.nextSubscriberId++;
     const session = new SubscriberSession({
@@ -170,12 +238,16 @@ export class SubscribeEndpoint {
       settings: this.settings,
       metrics: this.metrics,
       logger: this.logger,
+      plugins,
+      onPluginFailure: this.onPluginFailure,
     });
     const connection: Connection = { session, missedPongs: 0 };
     this.connections.set(webSocket, connection);
     webSocket.on('message', (data, isBinary) => session.receive(toBytes(data), isBinary));
     webSocket.on('pong', () => (connection.missedPongs = 0));
-    webSocket.on('error', (error) => this.logger.warn({ subscriber, ip: ipAddress, error: error.message }, 'subscriber connection error'));
+    webSocket.on('error', (error) =>
+      this.logger.warn({ subscriber, ip: ipAddress, error: error.message }, 'subscriber connection error'),
+    );
     webSocket.on('close', (code) => {
       session.stop();
       this.connections.delete(webSocket);
@@ -224,7 +296,10 @@ export class SubscribeEndpoint {
  * const endpoint = attachSubscribeEndpoint(server, { log });
  * server.listen(6008);
  */
-export function attachSubscribeEndpoint(server: Server, options: SubscribeEndpointOptions): SubscribeEndpoint {
+export function attachSubscribeEndpoint(
+  server: Server,
+  options: SubscribeEndpointOptions,
+): SubscribeEndpoint {
   const endpoint = new SubscribeEndpoint(options);
   server.on('upgrade', function onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer) {
     if (endpoint.handleUpgrade(request, socket, head)) return;
@@ -262,7 +337,11 @@ const notAWebSocketRequest: HttpAnswer = {
 
 /** Echo's default JSON error, for requests its router would not route to /subscribe. */
 function echoJsonError(status: number, message: string): HttpAnswer {
-  return { status, headers: { 'Content-Type': 'application/json; charset=UTF-8' }, body: `{"message":"${message}"}\n` };
+  return {
+    status,
+    headers: { 'Content-Type': 'application/json; charset=UTF-8' },
+    body: `{"message":"${message}"}\n`,
+  };
 }
 
 /** What v1's CORS middleware adds (allow origin `*`), for answers written past the app's middleware. */
@@ -286,10 +365,22 @@ function hasToken(request: IncomingMessage, header: string, token: string): bool
   );
 }
 
-function writeRawResponse(socket: Duplex, answer: HttpAnswer, extraHeaders: Record<string, string> = {}): void {
+function writeRawResponse(
+  socket: Duplex,
+  answer: HttpAnswer,
+  extraHeaders: Record<string, string> = {},
+): void {
   const body = Buffer.from(answer.body);
-  const headers = { ...answer.headers, ...extraHeaders, 'Content-Length': String(body.length), Connection: 'close' };
-  const head = [`HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status]}`, ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)];
+  const headers = {
+    ...answer.headers,
+    ...extraHeaders,
+    'Content-Length': String(body.length),
+    Connection: 'close',
+  };
+  const head = [
+    `HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status]}`,
+    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+  ];
   socket.once('finish', () => socket.destroy());
   socket.end(Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`), body]));
 }

@@ -21,7 +21,14 @@ import {
   type SubscriberOptions,
 } from '@jetstream-ts/filtering';
 import type { EventLog, LoggedEvent } from '@jetstream-ts/models';
-import { DEFAULT_SLOW_READER_POLICY, detectSlowReader, type ReaderProgress, type SlowReaderPolicy } from './detect-slow-reader.js';
+import { ContainedOperator, type PluginFailureHandler } from '@jetstream-ts/plugins';
+import type { MonoTypeOperatorFunction } from 'rxjs';
+import {
+  DEFAULT_SLOW_READER_POLICY,
+  detectSlowReader,
+  type ReaderProgress,
+  type SlowReaderPolicy,
+} from './detect-slow-reader.js';
 import {
   noSubscriberMetrics,
   silentLogger,
@@ -81,6 +88,16 @@ export interface SubscriberSessionOptions {
   logger?: SubscriberLogger;
   /** Clock and timers for rate limiting and sampling; defaults to `asyncScheduler`. */
   scheduler?: SchedulerLike;
+  /** Subscriber plugins' operators for this session, in order (after the filter, before the size cap). */
+  plugins?: readonly SessionPluginOperator[];
+  /** Told of each failure of those operators (the event that caused it is not sent). */
+  onPluginFailure?: PluginFailureHandler;
+}
+
+/** A subscriber plugin's operator for one session. */
+export interface SessionPluginOperator {
+  readonly plugin: string;
+  readonly operator: MonoTypeOperatorFunction<LoggedEvent>;
 }
 
 /** What a session applies to each event; replaced whole by `options_update`. */
@@ -122,6 +139,12 @@ export class SubscriberSession {
   private readonly rateLimit: TokenBucket | undefined;
   private readonly stopped$ = new Subject<void>();
   private readonly hello$ = new Subject<void>();
+  /** The plugins' contained operators, each feeding the next; empty without plugins. */
+  private readonly pluginChain: readonly ContainedOperator<LoggedEvent>[];
+  /** What the plugins emitted for the event at hand. */
+  private readonly pluginOutput: LoggedEvent[] = [];
+  /** The event at hand when there are no plugins (no array per event). */
+  private readonly unchanged: LoggedEvent[] = [];
   private rules: EventRules;
   private waitingForHello: boolean;
   private stopped = false;
@@ -150,6 +173,11 @@ export class SubscriberSession {
     const rate = this.settings.maxEventsPerSecond;
     this.rateLimit = Number.isFinite(rate) ? new TokenBucket(rate) : undefined;
     this.rules = { filter: options.options.filter, maxMessageSizeBytes: options.options.maxMessageSizeBytes };
+    this.pluginChain = chainPlugins(
+      options.plugins ?? [],
+      (event) => this.pluginOutput.push(event),
+      options.onPluginFailure,
+    );
     this.waitingForHello = options.options.requireHello;
     const head = this.log.headTimeUs();
     const cursor = options.options.cursor;
@@ -184,11 +212,21 @@ export class SubscriberSession {
     const result = parseOptionsUpdate(message);
     switch (result.kind) {
       case 'ignored':
-        this.logger.warn({ ip: this.ipAddress, type: result.messageType }, 'unexpected message type from subscriber ignored');
+        this.logger.warn(
+          { ip: this.ipAddress, type: result.messageType },
+          'unexpected message type from subscriber ignored',
+        );
         return;
       case 'close':
-        this.logger.info({ ip: this.ipAddress, reason: result.detail }, 'closing subscriber: bad client message');
-        this.closeWith(result.code, result.reason, result.code === CLOSE_POLICY_VIOLATION ? 'invalid_options' : 'invalid_message');
+        this.logger.info(
+          { ip: this.ipAddress, reason: result.detail },
+          'closing subscriber: bad client message',
+        );
+        this.closeWith(
+          result.code,
+          result.reason,
+          result.code === CLOSE_POLICY_VIOLATION ? 'invalid_options' : 'invalid_message',
+        );
         return;
       case 'update':
         this.rules = { filter: result.filter, maxMessageSizeBytes: result.maxMessageSizeBytes };
@@ -208,6 +246,7 @@ export class SubscriberSession {
       this.metrics.subscribersConnected.dec({ ip_address: this.ipAddress });
       this.metrics.subscriberLag?.remove(this.lagLabels());
     }
+    for (const plugin of this.pluginChain) plugin.stop();
     this.stopped$.next();
     this.stopped$.complete();
   }
@@ -224,7 +263,10 @@ export class SubscriberSession {
       try {
         batch = this.log.readFrom(this.position, this.settings.readBatchSize);
       } catch (error) {
-        this.logger.warn({ ip: this.ipAddress, error: String(error), position: this.position }, 'failed to read the event log');
+        this.logger.warn(
+          { ip: this.ipAddress, error: String(error), position: this.position },
+          'failed to read the event log',
+        );
         this.closeWith(CLOSE_INTERNAL_ERROR, 'failed to replay events', 'read_error');
         return;
       }
@@ -252,33 +294,42 @@ export class SubscriberSession {
       if (this.stopped) return;
       this.position = event.time_us + 1;
       this.eventsRead++;
-      const bytes = this.bytesToSend(event);
-      if (bytes === undefined) continue;
-      const waitMs = this.rateLimit?.take(nowMs) ?? 0;
-      if (waitMs > 0) {
-        this.reportDelivered();
-        await this.until(timer(waitMs, this.scheduler));
-        if (this.stopped) return;
-        nowMs = this.scheduler.now();
-      }
-      const backpressure = this.socket.send(bytes, this.compress);
-      this.unreportedEvents++;
-      this.unreportedBytes += bytes.length;
-      if (backpressure) {
-        this.reportDelivered();
-        // A failed send shows up as the connection closing; here it only ends the wait.
-        await this.until(from(backpressure.catch(() => undefined)));
-        nowMs = this.scheduler.now();
+      const rules = this.rules;
+      if (!matchesFilter(rules.filter, event)) continue;
+      for (const outgoing of this.throughPlugins(event)) {
+        // `maxMessageSizeBytes` compares the bytes sent: the zstd size for compressed subscribers, as v1.
+        const bytes = this.compress ? outgoing.zstd : outgoing.json;
+        if (rules.maxMessageSizeBytes > 0 && bytes.length > rules.maxMessageSizeBytes) continue;
+        const waitMs = this.rateLimit?.take(nowMs) ?? 0;
+        if (waitMs > 0) {
+          this.reportDelivered();
+          await this.until(timer(waitMs, this.scheduler));
+          if (this.stopped) return;
+          nowMs = this.scheduler.now();
+        }
+        const backpressure = this.socket.send(bytes, this.compress);
+        this.unreportedEvents++;
+        this.unreportedBytes += bytes.length;
+        if (backpressure) {
+          this.reportDelivered();
+          // A failed send shows up as the connection closing; here it only ends the wait.
+          await this.until(from(backpressure.catch(() => undefined)));
+          nowMs = this.scheduler.now();
+        }
       }
     }
   }
 
-  /** The bytes this subscriber gets for the event under the rules in force, if it wants it. */
-  private bytesToSend(event: LoggedEvent): Uint8Array | undefined {
-    const rules = this.rules;
-    if (!matchesFilter(rules.filter, event)) return undefined;
-    const bytes = this.compress ? event.zstd : event.json;
-    return rules.maxMessageSizeBytes > 0 && bytes.length > rules.maxMessageSizeBytes ? undefined : bytes;
+  /** The events to send for one the filter let through: itself, or what the plugins made of it. */
+  private throughPlugins(event: LoggedEvent): readonly LoggedEvent[] {
+    const first = this.pluginChain[0];
+    if (first === undefined) {
+      this.unchanged[0] = event;
+      return this.unchanged;
+    }
+    this.pluginOutput.length = 0;
+    first.push(event);
+    return this.pluginOutput;
   }
 
   /**
@@ -364,4 +415,23 @@ export class SubscriberSession {
     const first = race(signal.pipe(map(() => true)), this.stopped$.pipe(map(() => false)));
     return firstValueFrom(first, { defaultValue: false });
   }
+}
+
+/** Contained operators in plugin order, each feeding the next, the last feeding `emit`. */
+function chainPlugins(
+  plugins: readonly SessionPluginOperator[],
+  emit: (event: LoggedEvent) => void,
+  onFailure: PluginFailureHandler = () => undefined,
+): ContainedOperator<LoggedEvent>[] {
+  const chain: ContainedOperator<LoggedEvent>[] = [];
+  for (const { plugin, operator } of [...plugins].reverse()) {
+    const downstream = chain[0];
+    const contained = new ContainedOperator(
+      operator,
+      downstream ? (event) => downstream.push(event) : emit,
+      (error) => onFailure({ plugin, stage: 'subscriber', error }),
+    );
+    chain.unshift(contained);
+  }
+  return chain;
 }

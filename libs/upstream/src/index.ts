@@ -4,3 +4,5 @@ export * from './lib/relay-url.js';
 export * from './lib/relay-error-frame.js';
 export * from './lib/backoff.js';
 export * from './lib/upstream-status.js';
+export * from './lib/subscribe-repos-url.js';
+export * from './lib/record-relay.js';

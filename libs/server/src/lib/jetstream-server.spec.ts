@@ -159,18 +159,20 @@ describe('JetstreamServer', () => {
     expect(stored.times.every((time, i) => i === 0 || time > stored.times[i - 1]!)).toBe(true);
   });
 
-  it('goes live when a reset relay rejects the stored cursor as FutureCursor, then follows its new sequence', async () => {
+  it('keeps the stored cursor when a relay rejects it as FutureCursor: retries from it, never goes live', async () => {
     relay = await startFakeRelay({ frames: [identity(1), identity(2), identity(3)] });
     await startUntilCommitted(configFor(relay, dataDir), 3);
     await server?.stop();
     await relay.close();
 
-    // The relay lost its history: its sequence starts again at 1.
+    // A relay whose sequence is behind the stored cursor (reset, or a spurious FutureCursor).
     relay = await startFakeRelay({ frames: [identity(1), sync(2)] });
-    await startUntilCommitted(configFor(relay, dataDir), 2);
+    const { log } = await startUntilCommitted(configFor(relay, dataDir), 3);
+    await until(() => relay.connections.length >= 2, 'a retry after the backoff');
+    expect(log.relayCursor()).toBe(3);
     await server?.stop();
-    expect(relay.connections.map((connection) => connection.cursor)).toEqual([3, undefined]);
-    expect((await storedEvents(dataDir)).dids).toEqual(['did:plc:1', 'did:plc:2', 'did:plc:3', 'did:plc:1']);
+    expect(relay.connections.slice(0, 2).map((connection) => connection.cursor)).toEqual([3, 3]);
+    expect((await storedEvents(dataDir)).dids).toEqual(['did:plc:1', 'did:plc:2', 'did:plc:3']);
   });
 
   it('starts from --override-relay-cursor instead of the stored cursor', async () => {

@@ -16,8 +16,15 @@ export function logUpstreamStatus(logger: Logger): (status: UpstreamStatus) => v
         return logger.info({ url: status.url }, 'connected to relay');
       case 'disconnected':
         return logger.warn({ reason: status.reason, detail: status.detail, retryInMs: status.retryInMs }, 'relay connection lost, reconnecting');
+      case 'streaming':
+        return logger.info({ url: status.url }, 'receiving frames from relay');
       case 'relay-error':
-        return logger.warn({ error: status.error, message: status.message, resume: status.resume }, 'relay sent an error frame');
+        return logger.warn({ error: status.error, message: status.message }, 'relay sent an error frame, reconnecting from the cursor');
+      case 'cursor-rejected':
+        return logger.error(
+          { error: status.error, message: status.message, cursor: status.cursor, retryInMs: status.retryInMs },
+          'relay rejects the stored cursor (its sequence is behind it); retrying from it, not ready. Check the relay, or restart with --override-relay-cursor to resume elsewhere',
+        );
       case 'ignored-message':
         return logger.warn({ detail: status.detail }, 'ignored a non-binary message from the relay');
     }

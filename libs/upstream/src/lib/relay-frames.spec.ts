@@ -154,21 +154,41 @@ describe('relayFrames', () => {
       expect(relay.dials.map((dial) => dial.url)).toEqual([`${URL_BASE}?foo=bar`, `${URL_BASE}?cursor=0`, `${URL_BASE}?cursor=1234`]);
     }));
 
-  it('goes live after FutureCursor until cursor() moves, and keeps the cursor after ConsumerTooSlow', () =>
+  it('keeps the cursor after FutureCursor, retrying it with a growing backoff, and after ConsumerTooSlow', () =>
     run((helpers, scheduler) => {
       const statuses: UpstreamStatus[] = [];
       let cursor = 500;
-      const relay = scriptedRelay(helpers, scheduler, [{ script: 'oF' }, { script: 'oa-c' }, { script: 'oS' }, { script: 'o' }]);
-      // The consumer processes frame a (relay seq 1 of the new sequence) and its cursor moves to 1.
+      const relay = scriptedRelay(helpers, scheduler, [{ script: 'oF' }, { script: 'oF' }, { script: 'oa-c' }, { script: 'oS' }, { script: 'o' }]);
       const source = relayFrames(options({ socketFactory: relay.socketFactory, scheduler, cursor: () => cursor }, statuses)).pipe(
-        tap(() => (cursor = 1)),
+        tap(() => (cursor = 501)),
       );
       helpers.expectObservable(source, '^ 200ms !');
       helpers.flush();
-      expect(relay.dials.map((dial) => dial.url)).toEqual([`${URL_BASE}?cursor=500`, URL_BASE, `${URL_BASE}?cursor=1`, `${URL_BASE}?cursor=1`]);
+      // F at 1 -> retry in 10 (dial 11), F at 12 -> retry in 20 (dial 32): the same cursor each time.
+      expect(relay.dials.map((dial) => dial.url)).toEqual([
+        `${URL_BASE}?cursor=500`,
+        `${URL_BASE}?cursor=500`,
+        `${URL_BASE}?cursor=500`,
+        `${URL_BASE}?cursor=501`,
+        `${URL_BASE}?cursor=501`,
+      ]);
+      expect(relay.dials.slice(0, 3).map((dial) => dial.at)).toEqual([0, 11, 32]);
+      expect(statuses.filter((status) => ['relay-error', 'cursor-rejected', 'streaming'].includes(status.type))).toEqual([
+        { type: 'cursor-rejected', cursor: 500, error: 'FutureCursor', message: 'FutureCursor happened', retryInMs: 10 },
+        { type: 'cursor-rejected', cursor: 500, error: 'FutureCursor', message: 'FutureCursor happened', retryInMs: 20 },
+        { type: 'streaming', url: `${URL_BASE}?cursor=500` },
+        { type: 'relay-error', error: 'ConsumerTooSlow', message: 'ConsumerTooSlow happened' },
+      ]);
+    }));
+
+  it('reports FutureCursor without a cursor (live) as a plain relay error', () =>
+    run((helpers, scheduler) => {
+      const statuses: UpstreamStatus[] = [];
+      const relay = scriptedRelay(helpers, scheduler, [{ script: 'oF' }, { script: 'o' }]);
+      helpers.expectObservable(relayFrames(options({ socketFactory: relay.socketFactory, scheduler }, statuses)), '^ 50ms !');
+      helpers.flush();
       expect(statuses.filter((status) => status.type === 'relay-error')).toEqual([
-        { type: 'relay-error', error: 'FutureCursor', message: 'FutureCursor happened', resume: 'live' },
-        { type: 'relay-error', error: 'ConsumerTooSlow', message: 'ConsumerTooSlow happened', resume: 'cursor' },
+        { type: 'relay-error', error: 'FutureCursor', message: 'FutureCursor happened' },
       ]);
     }));
 

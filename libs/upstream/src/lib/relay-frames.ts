@@ -43,11 +43,14 @@ const FUTURE_CURSOR = 'FutureCursor';
  * leaves a keepalive ping unanswered, is dropped and retried the same way (v1 killed the
  * process instead). Non-binary messages are ignored (reported once per connection).
  *
- * Error frames are not emitted. `FutureCursor` means the relay lost the history our cursor
- * points into (or it is a different relay): retrying the same cursor would fail forever, so the
- * next connections go live until `cursor()` reports a different value, which happens as soon as
- * a frame from the new sequence has been processed. Any other error (`ConsumerTooSlow`, ...)
- * reconnects from the cursor. Each error is reported once through `onStatus`.
+ * Error frames are not emitted, and no error ever discards the cursor: every error frame
+ * (`ConsumerTooSlow`, ...) reconnects from `cursor()` after the backoff. `FutureCursor` (the
+ * relay's sequence is behind our cursor: its history was reset, a spurious answer, or another
+ * relay) is reported as `cursor-rejected` and retried from the same cursor with the growing
+ * backoff: going live instead would silently skip every event in between, and on a real relay
+ * a spurious `FutureCursor` passes. Only the operator can decide that the history is gone
+ * (`--override-relay-cursor`). The first frame of each connection is reported as `streaming`,
+ * so a status reader knows when frames flow again.
  *
  * @example
  * relayFrames({
@@ -68,15 +71,14 @@ export function relayFrames(options: RelayFramesOptions): Observable<Uint8Array>
   const report = options.onStatus ?? (() => undefined);
 
   return new Observable<Uint8Array>((subscriber) => {
-    // Per subscription: the retry count, and a cursor the relay rejected as being in its future.
+    // Per subscription: the retry count.
     let failedAttempts = 0;
-    let rejectedCursor: number | undefined;
     let connection: { socket?: RelaySocket; timers: Subscription } | undefined;
     let reconnect: Subscription | undefined;
 
     const connect = () => {
       const saved = options.cursor?.();
-      const cursor = saved !== undefined && saved >= 0 && saved !== rejectedCursor ? saved : undefined;
+      const cursor = saved !== undefined && saved >= 0 ? saved : undefined;
       const url = relayUrlWithCursor(options.wsUrl, cursor);
       report(cursor === undefined ? { type: 'connecting', url } : { type: 'connecting', url, cursor });
 
@@ -87,9 +89,11 @@ export function relayFrames(options: RelayFramesOptions): Observable<Uint8Array>
       let lastFrameAt = scheduler.now();
       let awaitingPong = false;
       let ignoredReported = false;
+      let streaming = false;
 
-      const drop = (reason: DisconnectReason, detail?: string) => {
-        if (connection !== current) return;
+      /** Ends this connection and schedules the next; returns the delay (undefined if already dropped). */
+      const drop = (reason: DisconnectReason, detail?: string): number | undefined => {
+        if (connection !== current) return undefined;
         current.socket?.terminate();
         timers.unsubscribe();
         connection = undefined;
@@ -98,6 +102,7 @@ export function relayFrames(options: RelayFramesOptions): Observable<Uint8Array>
         const retryInMs = backoffDelay(failedAttempts++, options.backoff, options.random);
         report(detail === undefined ? { type: 'disconnected', reason, retryInMs } : { type: 'disconnected', reason, detail, retryInMs });
         reconnect = scheduler.schedule(connect, retryInMs);
+        return retryInMs;
       };
 
       // Checks lazily: one timer per TTL rather than one reset per frame.
@@ -133,11 +138,18 @@ export function relayFrames(options: RelayFramesOptions): Observable<Uint8Array>
             return;
           }
           const relayError = readRelayErrorFrame(data);
-          if (relayError === undefined) return subscriber.next(data);
-          const futureCursor = relayError.error === FUTURE_CURSOR && cursor !== undefined;
-          if (futureCursor) rejectedCursor = cursor;
-          report({ type: 'relay-error', ...relayError, resume: futureCursor ? 'live' : 'cursor' });
-          drop('relay-error', relayError.error);
+          if (relayError === undefined) {
+            if (!streaming) report({ type: 'streaming', url });
+            streaming = true;
+            return subscriber.next(data);
+          }
+          if (relayError.error !== FUTURE_CURSOR || cursor === undefined) {
+            report({ type: 'relay-error', ...relayError });
+            drop('relay-error', relayError.error);
+            return;
+          }
+          const retryInMs = drop('relay-error', relayError.error);
+          if (retryInMs !== undefined) report({ type: 'cursor-rejected', cursor, ...relayError, retryInMs });
         },
         pong: () => {
           awaitingPong = false;

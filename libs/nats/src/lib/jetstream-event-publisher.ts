@@ -1,7 +1,7 @@
 import { assertAppendable, type EventStore } from '@jetstream-ts/cursor-buffer';
 import type { LoggedEvent } from '@jetstream-ts/models';
 import { jetstream, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
-import type { MsgHdrs, NatsConnection } from '@nats-io/nats-core';
+import { delay, type MsgHdrs, type NatsConnection } from '@nats-io/nats-core';
 import { decodeEventHeaders, encodeEventHeaders, EVENT_HEADERS, eventMessageId } from './event-headers.js';
 import type { EventStreamConfig } from './event-stream.js';
 import { errorMessage } from './nats-connection.js';
@@ -130,12 +130,14 @@ export class JetStreamEventPublisher implements Pick<EventStore, 'append' | 'hea
     for (;;) {
       const failure = await this.#publish(pending);
       if (failure === undefined) break;
+      // What the stream holds decides: some of these may be in it already, or another publisher's events.
+      pending = await this.#resync(pending);
+      if (pending.length === 0) break;
       if (Date.now() >= deadline) {
         throw new Error(`publishing to stream ${this.#stream.name} failed for ${this.#retryForMs} ms: ${errorMessage(failure.error)}`, { cause: failure.error });
       }
       this.#onRetry?.(failure.error);
       await delay(this.#retryDelayMs);
-      pending = await this.#resync(pending);
     }
     this.#relayCursor = relayCursor;
     this.#storedUpTo = undefined;
@@ -231,8 +233,4 @@ export class JetStreamEventPublisher implements Pick<EventStore, 'append' | 'hea
     if (typeof fields === 'string') throw new Error(`stream ${name} is misconfigured for the event log: message ${message.seq} is not an event (${fields})`);
     return { seq: message.seq, last: fields };
   }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -2,12 +2,16 @@ import { createV1Decompressor, type EventDecompressor } from '@jetstream-ts/comp
 import { StoredEvent } from '@jetstream-ts/cursor-buffer';
 import type { DropReporter, LoggedEvent } from '@jetstream-ts/models';
 import { DeliverPolicy, jetstream, type ConsumerMessages, type JetStreamManager } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/nats-core';
+import { delay, type NatsConnection, type QueuedIterator, type Status } from '@nats-io/nats-core';
 import { Observable } from 'rxjs';
 import type { EdgeLag } from './edge-lag.js';
 import { decodeEventHeaders } from './event-headers.js';
 import type { EventStreamConfig } from './event-stream.js';
 import { firstSequenceAfter } from './first-sequence-after.js';
+
+/** Attempts to create the consumer, CONSUMER_RETRY_MS apart, before the stream errors. */
+const CONSUMER_ATTEMPTS = 20;
+const CONSUMER_RETRY_MS = 500;
 
 export interface JetStreamEventsOptions {
   connection: NatsConnection;
@@ -48,32 +52,50 @@ export function jetStreamEvents(options: JetStreamEventsOptions): Observable<Log
   const { connection, jsm, stream, lag, drops } = options;
   const decompressor = options.decompressor ?? createV1Decompressor();
   return new Observable<LoggedEvent>((subscriber) => {
+    const js = jetstream(connection);
     let messages: ConsumerMessages | undefined;
     let stopped = false;
+    // After a reconnect (NATS restarted: the ordered consumer is gone with it), start a new one
+    // at once where the last left off, instead of waiting for missed heartbeats.
+    const statuses = connection.status() as QueuedIterator<Status>;
+    void (async () => {
+      for await (const status of statuses) if (status.type === 'reconnect') void messages?.close();
+    })();
+
+    const consumeFrom = async (seq: number): Promise<ConsumerMessages> => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const consumer = await js.consumers.get(stream.name, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: seq });
+          return await consumer.consume({ max_messages: options.batchSize ?? 1_000 });
+        } catch (error) {
+          // JetStream may still be recovering its streams just after a restart.
+          if (attempt >= CONSUMER_ATTEMPTS || connection.isClosed()) throw error;
+          await delay(CONSUMER_RETRY_MS);
+        }
+      }
+    };
 
     const run = async () => {
-      const afterTimeUs = options.afterTimeUs();
-      const start = await firstSequenceAfter(jsm, stream.name, afterTimeUs);
-      if (start.gapBeforeTimeUs !== undefined) options.onGap?.({ afterTimeUs, oldestTimeUs: start.gapBeforeTimeUs });
-      const consumer = await jetstream(connection).consumers.get(stream.name, {
-        deliver_policy: DeliverPolicy.StartSequence,
-        opt_start_seq: start.seq,
-      });
-      if (stopped) return;
-      messages = await consumer.consume({ max_messages: options.batchSize ?? 1_000 });
-      if (stopped) return void (await messages.close());
-      let previousTimeUs = afterTimeUs;
-      for await (const message of messages) {
-        const fields = decodeEventHeaders(message.headers);
-        if (typeof fields === 'string' || fields.time_us <= previousTimeUs) {
-          const detail = typeof fields === 'string' ? fields : `time_us ${fields.time_us} after ${previousTimeUs}`;
-          drops?.drop({ stage: 'stream', reason: typeof fields === 'string' ? 'not_an_event' : 'out_of_order', detail, seq: message.seq });
-          continue;
+      let previousTimeUs = options.afterTimeUs();
+      const start = await firstSequenceAfter(jsm, stream.name, previousTimeUs);
+      if (start.gapBeforeTimeUs !== undefined) options.onGap?.({ afterTimeUs: previousTimeUs, oldestTimeUs: start.gapBeforeTimeUs });
+      let nextSeq = start.seq;
+      while (!stopped) {
+        messages = await consumeFrom(nextSeq);
+        if (stopped) await messages.close();
+        for await (const message of messages) {
+          nextSeq = message.seq + 1;
+          const fields = decodeEventHeaders(message.headers);
+          if (typeof fields === 'string' || fields.time_us <= previousTimeUs) {
+            const detail = typeof fields === 'string' ? fields : `time_us ${fields.time_us} after ${previousTimeUs}`;
+            drops?.drop({ stage: 'stream', reason: typeof fields === 'string' ? 'not_an_event' : 'out_of_order', detail, seq: message.seq });
+            continue;
+          }
+          previousTimeUs = fields.time_us;
+          lag?.update(message.info.pending, message.info.timestampNanos / 1e6);
+          const { time_us, relaySeq, did, kind, collection } = fields;
+          subscriber.next(new StoredEvent(time_us, relaySeq, did, kind, collection, message.data.slice(), decompressor));
         }
-        previousTimeUs = fields.time_us;
-        lag?.update(message.info.pending, message.info.timestampNanos / 1e6);
-        const { time_us, relaySeq, did, kind, collection } = fields;
-        subscriber.next(new StoredEvent(time_us, relaySeq, did, kind, collection, message.data.slice(), decompressor));
       }
       subscriber.complete();
     };
@@ -81,6 +103,7 @@ export function jetStreamEvents(options: JetStreamEventsOptions): Observable<Log
     run().catch((error: unknown) => subscriber.error(error));
     return () => {
       stopped = true;
+      statuses.stop();
       void messages?.close();
     };
   });

@@ -49,14 +49,15 @@ export async function startLocalNatsServer(options: LocalNatsServerOptions): Pro
       reject(error);
     };
     child.once('error', (error) => fail(new Error(`cannot run nats-server (apt-get install nats-server): ${error.message}`)));
-    child.once('exit', (code) => fail(new Error(`nats-server exited with ${code}:\n${log}`)));
+    const onEarlyExit = (code: number | null) => fail(new Error(`nats-server exited with ${code}:\n${log}`));
+    child.once('exit', onEarlyExit);
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => {
       if (log.length < 20_000) log += chunk;
       listening ??= Number(/Listening for client connections on [^\s]+:(\d+)/.exec(log)?.[1]) || undefined;
       if (listening !== undefined && log.includes('Server is ready')) {
         clearTimeout(timer);
-        child.removeAllListeners('exit');
+        child.off('exit', onEarlyExit);
         // Keep draining stderr so the server never blocks on a full pipe.
         child.stderr.removeAllListeners('data');
         child.stderr.resume();

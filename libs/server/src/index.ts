@@ -8,3 +8,5 @@ export * from './lib/tokens.js';
 export * from './lib/container.js';
 export * from './lib/jetstream-server.js';
 export * from './lib/upstream-status-log.js';
+export * from './lib/plugin-failure-reporter.js';
+export * from './lib/register-plugin-modules.js';

@@ -37,6 +37,7 @@ describe('server configuration', () => {
       maxSubRate: 5000,
       overrideRelayCursor: -1,
       livenessTtlMs: 15_000,
+      plugins: [],
     });
   });
 
@@ -54,6 +55,9 @@ describe('server configuration', () => {
       '--override-relay-cursor=0',
       '--liveness-ttl',
       '500ms',
+      '--plugin=./a.mjs',
+      '--plugin',
+      'some-package',
     ]);
     expect(config).toEqual<ServerConfig>({
       wsUrl: 'ws://127.0.0.1:2470/xrpc/com.atproto.sync.subscribeRepos',
@@ -67,6 +71,7 @@ describe('server configuration', () => {
       maxSubRate: 2.5,
       overrideRelayCursor: 0,
       livenessTtlMs: 500,
+      plugins: ['./a.mjs', 'some-package'],
     });
   });
 
@@ -83,6 +88,7 @@ describe('server configuration', () => {
       JETSTREAM_MAX_SUB_RATE: '100',
       JETSTREAM_OVERRIDE_RELAY_CURSOR: '12345',
       JETSTREAM_LIVENESS_TTL: '1m',
+      JETSTREAM_PLUGINS: './a.mjs, ./b.mjs',
     });
     expect(config).toEqual<ServerConfig>({
       wsUrl: 'wss://relay.example/xrpc/com.atproto.sync.subscribeRepos',
@@ -96,6 +102,7 @@ describe('server configuration', () => {
       maxSubRate: 100,
       overrideRelayCursor: 12345,
       livenessTtlMs: 60_000,
+      plugins: ['./a.mjs', './b.mjs'],
     });
   });
 
@@ -119,7 +126,7 @@ describe('server configuration', () => {
 
   it('prints help with every flag, and the version', async () => {
     const help = await run(['--help']);
-    for (const flag of ['--ws-url', '--worker-count', '--max-queue-size', '--listen-addr', '--metrics-listen-addr', '--data-dir', '--zstd-dictionary-path', '--event-ttl', '--max-sub-rate', '--override-relay-cursor', '--liveness-ttl']) {
+    for (const flag of ['--ws-url', '--worker-count', '--max-queue-size', '--listen-addr', '--metrics-listen-addr', '--data-dir', '--zstd-dictionary-path', '--event-ttl', '--max-sub-rate', '--override-relay-cursor', '--liveness-ttl', '--plugin']) {
       expect(help.output).toContain(flag);
     }
     expect(help.output).toContain('JETSTREAM_LIVENESS_TTL');

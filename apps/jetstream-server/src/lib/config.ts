@@ -51,7 +51,7 @@ const relayUrl = (text: string) => {
  * @return The commander program (call `parse`/`parseAsync`).
  */
 export function serverCommand(onConfig: (config: ServerConfig) => void | Promise<void>): Command {
-  const option = (flags: string, description: string, env: string, parse: (text: string) => unknown, fallback: unknown, shown?: string) =>
+  const option = <T>(flags: string, description: string, env: string, parse: (text: string, previous: T) => T, fallback: T, shown?: string) =>
     new Option(flags, description).env(env).argParser(parse).default(fallback, shown);
   return new Command('jetstream-server')
     .description('atproto firehose translation service (Jetstream v1 wire contract)')
@@ -74,6 +74,15 @@ export function serverCommand(onConfig: (config: ServerConfig) => void | Promise
       option('--override-relay-cursor <seq>', 'relay cursor to start from instead of the stored one (-1: stored)', 'JETSTREAM_OVERRIDE_RELAY_CURSOR', integer(-1), DEFAULTS.overrideRelayCursor),
     )
     .addOption(option('--liveness-ttl <duration>', 'reconnect to the relay when no frame came for this long; also the trim period', 'JETSTREAM_LIVENESS_TTL', positiveDuration, DEFAULTS.livenessTtlMs, '15s'))
+    .addOption(
+      option(
+        '--plugin <module>',
+        'plugin module to load (a path or package name; repeatable; the variable takes a comma-separated list)',
+        'JETSTREAM_PLUGINS',
+        (text: string, previous: readonly string[]) => [...previous, ...text.split(',').map((item) => item.trim()).filter((item) => item !== '')],
+        DEFAULTS.plugins,
+      ),
+    )
     .allowExcessArguments(false)
     .action(async (options: Record<string, unknown>) => {
       await onConfig({
@@ -88,6 +97,7 @@ export function serverCommand(onConfig: (config: ServerConfig) => void | Promise
         maxSubRate: options['maxSubRate'] as number,
         overrideRelayCursor: options['overrideRelayCursor'] as number,
         livenessTtlMs: options['livenessTtl'] as number,
+        plugins: options['plugin'] as string[],
       });
     });
 }

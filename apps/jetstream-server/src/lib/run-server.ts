@@ -1,4 +1,4 @@
-import { createServerContainer, resolveJetstreamServer, TOKENS, type ServerConfig } from '@jetstream-ts/server';
+import { createServerContainer, registerPluginModules, resolveJetstreamServer, TOKENS, type ServerConfig } from '@jetstream-ts/server';
 import { serverCommand } from './config.js';
 
 /** v1 gives shutdown 10 s in all; past that we exit anyway. */
@@ -18,6 +18,8 @@ export async function runServerCommand(argv: string[]): Promise<void> {
 async function serve(config: ServerConfig): Promise<void> {
   const container = createServerContainer(config);
   const logger = container.resolve(TOKENS.logger);
+  const plugins = await registerPluginModules(container, config.plugins);
+  if (plugins.length > 0) logger.info({ plugins: plugins.map(({ name, stage }) => `${name}@${stage}`) }, 'plugins loaded');
   const server = resolveJetstreamServer(container);
   const shutdown = (exitCode: number) => {
     setTimeout(() => {

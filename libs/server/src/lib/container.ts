@@ -4,15 +4,17 @@ import { join } from 'node:path';
 import { CursorBuffer, openLmdbEventStore } from '@jetstream-ts/cursor-buffer';
 import { createV1Compressor } from '@jetstream-ts/compression';
 import { v1IngestStages } from '@jetstream-ts/ingest';
-import { countSequenced, createMetrics, MetricsDropReporter } from '@jetstream-ts/metrics';
+import { countAppended, countFrames, countSequenced, createMetrics, MetricsDropReporter, type JetstreamMetrics } from '@jetstream-ts/metrics';
+import type { AppendBatch, LoggedEvent } from '@jetstream-ts/models';
+import type { IngestPlugin, JetstreamPlugin, SubscriberPlugin } from '@jetstream-ts/plugins';
 import { SubscribeEndpoint } from '@jetstream-ts/subscribers';
 import { relayFrames } from '@jetstream-ts/upstream';
 import { pino } from 'pino';
-import { pipe } from 'rxjs';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { container as rootContainer, instanceCachingFactory, type DependencyContainer } from 'tsyringe';
 import type { ServerConfig } from './server-config.js';
 import { JetstreamServer } from './jetstream-server.js';
+import { pluginFailureReporter } from './plugin-failure-reporter.js';
 import { TOKENS } from './tokens.js';
 import { logUpstreamStatus } from './upstream-status-log.js';
 
@@ -20,57 +22,77 @@ import { logUpstreamStatus } from './upstream-status-log.js';
  * A child container with the server's defaults: pino JSON logs to stdout, a prom-client
  * registry with the default process metrics and the v1 metrics, a drop reporter counting into
  * them, the lmdb event store under `<data-dir>/events` behind a cursor buffer, the relay source,
- * the v1 ingest stages, and the `/subscribe` endpoint. Register over any token before
- * {@link resolveJetstreamServer} to replace a part (tests register an in-memory store, custom
- * relays their plugins). `reflect-metadata` must have been imported first (the app's `main` does).
+ * the v1 ingest stages, the `/subscribe` endpoint, and three plugins, the v1 metrics taps
+ * (`countFrames` at `frames`, `countSequenced` at `sequenced`, `countAppended` at `committed`).
+ * Every factory resolves what it needs, the config included, from the container, so registering
+ * over a token (tests register an in-memory store) changes every part that uses it. Register
+ * `TOKENS.plugins` any number of times to add plugins after the defaults.
  *
- * @param config The parsed configuration.
+ * @example
+ * import { createServerContainer, resolveJetstreamServer, serverConfig, TOKENS } from '@jetstream-ts/server';
+ * import { filter } from 'rxjs';
+ *
+ * const container = createServerContainer(serverConfig({ dataDir: '/tmp/jetstream' }));
+ * container.register(TOKENS.plugins, {
+ *   useValue: { name: 'no-likes', stage: 'events', operator: filter((e) => e.kind !== 'commit' || e.commit.collection !== 'app.bsky.feed.like') },
+ * });
+ * const server = resolveJetstreamServer(container);
+ *
+ * @param config The configuration.
  * @param parent The container to derive from (the global one by default).
  * @return The container.
  */
 export function createServerContainer(config: ServerConfig, parent: DependencyContainer = rootContainer): DependencyContainer {
   const container = parent.createChildContainer();
+  const once = <T>(factory: (c: DependencyContainer) => T) => ({ useFactory: instanceCachingFactory(factory) });
   container.register(TOKENS.config, { useValue: config });
-  container.register(TOKENS.logger, { useFactory: instanceCachingFactory(() => pino({ name: 'jetstream' })) });
-  container.register(TOKENS.registry, {
-    useFactory: instanceCachingFactory(() => {
+  container.register(TOKENS.logger, once(() => pino({ name: 'jetstream' })));
+  container.register(
+    TOKENS.registry,
+    once(() => {
       const registry = new Registry();
       collectDefaultMetrics({ register: registry });
       return registry;
     }),
-  });
-  container.register(TOKENS.metrics, { useFactory: instanceCachingFactory((c) => createMetrics(c.resolve(TOKENS.registry), { socketUrl: config.wsUrl })) });
-  container.register(TOKENS.drops, {
-    useFactory: instanceCachingFactory((c) => new MetricsDropReporter(c.resolve(TOKENS.metrics).droppedInput, c.resolve(TOKENS.logger))),
-  });
-  container.register(TOKENS.ingestStages, {
-    useFactory: instanceCachingFactory((c) => {
-      const stages = v1IngestStages({ compressor: createV1Compressor(), drops: c.resolve(TOKENS.drops) });
-      // The encode stage is the first after sequencing: count there what was sequenced.
-      return { ...stages, encode: pipe(countSequenced(c.resolve(TOKENS.metrics)), stages.encode) };
-    }),
-  });
-  container.register(TOKENS.eventLog, {
-    useFactory: instanceCachingFactory(() => new CursorBuffer(openLmdbEventStore({ path: join(config.dataDir, 'events') }))),
-  });
-  container.register(TOKENS.upstream, {
-    useFactory: instanceCachingFactory((c) => {
+  );
+  container.register(TOKENS.metrics, once((c) => createMetrics(c.resolve(TOKENS.registry), { socketUrl: c.resolve(TOKENS.config).wsUrl })));
+  container.register(TOKENS.drops, once((c) => new MetricsDropReporter(c.resolve(TOKENS.metrics).droppedInput, c.resolve(TOKENS.logger))));
+  container.register(TOKENS.pluginFailures, once((c) => pluginFailureReporter(c.resolve(TOKENS.registry), c.resolve(TOKENS.logger))));
+  container.register(TOKENS.ingestStages, once((c) => v1IngestStages({ compressor: createV1Compressor(), drops: c.resolve(TOKENS.drops) })));
+  container.register(TOKENS.eventLog, once((c) => new CursorBuffer(openLmdbEventStore({ path: join(c.resolve(TOKENS.config).dataDir, 'events') }))));
+  container.register(
+    TOKENS.upstream,
+    once((c) => {
+      const { wsUrl, livenessTtlMs } = c.resolve(TOKENS.config);
       const onStatus = logUpstreamStatus(c.resolve(TOKENS.logger));
-      return (cursor: () => number | undefined) => relayFrames({ wsUrl: config.wsUrl, cursor, livenessTtl: config.livenessTtlMs, onStatus });
+      return (cursor: () => number | undefined) => relayFrames({ wsUrl, cursor, livenessTtl: livenessTtlMs, onStatus });
     }),
-  });
-  container.register(TOKENS.subscribe, {
-    useFactory: instanceCachingFactory(
+  );
+  container.register(
+    TOKENS.subscribe,
+    once(
       (c) =>
         new SubscribeEndpoint({
           log: c.resolve(TOKENS.eventLog),
-          session: { maxEventsPerSecond: config.maxSubRate },
+          session: { maxEventsPerSecond: c.resolve(TOKENS.config).maxSubRate },
           metrics: c.resolve(TOKENS.metrics).server,
           logger: c.resolve(TOKENS.logger),
+          plugins: resolvePlugins(c).filter((plugin): plugin is SubscriberPlugin => plugin.stage === 'subscriber'),
+          onPluginFailure: c.resolve(TOKENS.pluginFailures),
         }),
     ),
-  });
+  );
+  // The v1 metrics taps: frames before any other plugin sees them, events as sequenced and as committed.
+  const tap = (plugin: (metrics: JetstreamMetrics) => JetstreamPlugin) => once((c) => plugin(c.resolve(TOKENS.metrics)));
+  container.register(TOKENS.plugins, tap((metrics) => ({ name: 'metrics', stage: 'frames', operator: countFrames(metrics) })));
+  container.register(TOKENS.plugins, tap((metrics) => ({ name: 'metrics', stage: 'sequenced', operator: countSequenced<LoggedEvent>(metrics) })));
+  container.register(TOKENS.plugins, tap((metrics) => ({ name: 'metrics', stage: 'committed', operator: countAppended<AppendBatch>(metrics) })));
   return container;
+}
+
+/** Every registered plugin, in registration order. */
+export function resolvePlugins(container: DependencyContainer): JetstreamPlugin[] {
+  return container.isRegistered(TOKENS.plugins, true) ? container.resolveAll(TOKENS.plugins) : [];
 }
 
 /**
@@ -88,7 +110,8 @@ export function resolveJetstreamServer(container: DependencyContainer): Jetstrea
     log: container.resolve(TOKENS.eventLog),
     upstream: container.resolve(TOKENS.upstream),
     stages: container.resolve(TOKENS.ingestStages),
-    plugins: container.isRegistered(TOKENS.plugins, true) ? container.resolveAll(TOKENS.plugins) : [],
+    plugins: resolvePlugins(container).filter((plugin): plugin is IngestPlugin => plugin.stage !== 'subscriber'),
+    onPluginFailure: container.resolve(TOKENS.pluginFailures),
     subscribe: container.resolve(TOKENS.subscribe),
   });
 }

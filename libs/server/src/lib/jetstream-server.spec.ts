@@ -7,7 +7,7 @@ import { startFakeRelay, type FakeRelay } from '@jetstream-ts/fake-relay';
 import { identityFrame, infoFrame, syncFrame } from '@jetstream-ts/testkit';
 import { pino } from 'pino';
 import { WebSocket } from 'ws';
-import type { ServerConfig } from './server-config.js';
+import { serverConfig, type ServerConfig } from './server-config.js';
 import { createServerContainer, resolveJetstreamServer } from './container.js';
 import type { JetstreamServer } from './jetstream-server.js';
 import { until } from '@jetstream-ts/testkit';
@@ -18,20 +18,7 @@ const identity = (seq: number) => identityFrame({ seq, did: `did:plc:${seq}`, ti
 const sync = (seq: number) => syncFrame({ seq, did: 'did:plc:s', blocks: new Uint8Array(), rev: 'r', time: TIME });
 
 function configFor(relay: FakeRelay, dataDir: string, overrides: Partial<ServerConfig> = {}): ServerConfig {
-  return {
-    wsUrl: relay.url,
-    workerCount: 100,
-    maxQueueSize: 1000,
-    listenAddr: { host: '127.0.0.1', port: 0 },
-    metricsListenAddr: { host: '127.0.0.1', port: 0 },
-    dataDir,
-    zstdDictionaryPath: undefined,
-    eventTtlMs: 86_400_000,
-    maxSubRate: 5000,
-    overrideRelayCursor: -1,
-    livenessTtlMs: 15_000,
-    ...overrides,
-  };
+  return serverConfig({ wsUrl: relay.url, listenAddr: { host: '127.0.0.1', port: 0 }, metricsListenAddr: { host: '127.0.0.1', port: 0 }, dataDir, ...overrides });
 }
 
 /** A server on loopback; `log` is its event log, to watch what it committed. */

@@ -1,6 +1,7 @@
 import { expireEvents, type CursorBuffer } from '@jetstream-ts/cursor-buffer';
-import { ingestFrames, IngestProgress, type IngestPlugin, type IngestStages } from '@jetstream-ts/ingest';
-import { countAppended, countFrames, type JetstreamMetrics } from '@jetstream-ts/metrics';
+import { ingestFrames, IngestProgress, type IngestStages } from '@jetstream-ts/ingest';
+import type { JetstreamMetrics } from '@jetstream-ts/metrics';
+import type { IngestPlugin, PluginFailureHandler } from '@jetstream-ts/plugins';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { Subject, takeUntil, type Subscription } from 'rxjs';
@@ -18,7 +19,9 @@ export interface JetstreamServerParts {
   log: CursorBuffer;
   upstream: UpstreamSource;
   stages: IngestStages;
+  /** The ingest-stage plugins, in order (the metrics taps among them). */
   plugins: readonly IngestPlugin[];
+  onPluginFailure?: PluginFailureHandler;
   subscribe?: SubscribeHandler;
 }
 
@@ -90,9 +93,7 @@ export class JetstreamServer {
   }
 
   #startIngest(): void {
-    const { config, logger, log, upstream, stages, metrics } = this.#parts;
-    // The v1 consumer metrics see every decoded frame, before any plugin.
-    const plugins: IngestPlugin[] = [{ name: 'metrics', stage: 'frames', operator: countFrames(metrics) }, ...this.#parts.plugins];
+    const { config, logger, log, upstream, stages, plugins, onPluginFailure } = this.#parts;
     const startCursor = config.overrideRelayCursor >= 0 ? config.overrideRelayCursor : log.relayCursor();
     const progress = new IngestProgress(startCursor);
     logger.info({ relayCursor: startCursor ?? null, headTimeUs: log.headTimeUs() }, 'resuming ingest');
@@ -100,8 +101,7 @@ export class JetstreamServer {
       const subscription = upstream(() => progress.resumeCursor())
         .pipe(
           takeUntil(this.#stopReading),
-          ingestFrames({ log, stages, plugins, progress, onWarning: (message) => logger.warn(message) }),
-          countAppended(metrics),
+          ingestFrames({ log, stages, plugins, onPluginFailure, progress, onWarning: (message) => logger.warn(message) }),
         )
         .subscribe({
           error: (error: unknown) => {

@@ -18,6 +18,8 @@ export interface ServerConfig {
   /** >= 0 overrides the stored relay cursor at start-up; -1 keeps it. */
   overrideRelayCursor: number;
   livenessTtlMs: number;
+  /** Plugin modules to load (`--plugin`): file paths or package names, in order. */
+  plugins: readonly string[];
 }
 
 /** v1's defaults (reference §6), for compositions that build a config in code. */
@@ -33,6 +35,7 @@ export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
   maxSubRate: 5000,
   overrideRelayCursor: -1,
   livenessTtlMs: 15_000,
+  plugins: [],
 });
 
 /**

@@ -1,7 +1,8 @@
 import type { CursorBuffer } from '@jetstream-ts/cursor-buffer';
-import type { IngestPlugin, IngestStages } from '@jetstream-ts/ingest';
+import type { IngestStages } from '@jetstream-ts/ingest';
 import type { JetstreamMetrics } from '@jetstream-ts/metrics';
 import type { DropReporter } from '@jetstream-ts/models';
+import type { JetstreamPlugin, PluginFailureHandler } from '@jetstream-ts/plugins';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Observable } from 'rxjs';
@@ -15,7 +16,8 @@ export type UpstreamSource = (cursor: () => number | undefined) => Observable<Ui
 /**
  * The server's dependency-injection tokens. `createServerContainer` registers a default for
  * each; a custom relay registers its own over them (the last registration wins) and adds
- * `plugins` (registered any number of times, all used, in order).
+ * `plugins` (registered any number of times, all used, in registration order; the defaults are
+ * the metrics taps, registered first).
  */
 export const TOKENS = {
   config: Symbol('config') as InjectionToken<ServerConfig>,
@@ -26,6 +28,7 @@ export const TOKENS = {
   eventLog: Symbol('eventLog') as InjectionToken<CursorBuffer>,
   upstream: Symbol('upstream') as InjectionToken<UpstreamSource>,
   ingestStages: Symbol('ingestStages') as InjectionToken<IngestStages>,
-  plugins: Symbol('plugins') as InjectionToken<IngestPlugin>,
+  plugins: Symbol('plugins') as InjectionToken<JetstreamPlugin>,
+  pluginFailures: Symbol('pluginFailures') as InjectionToken<PluginFailureHandler>,
   subscribe: Symbol('subscribe') as InjectionToken<SubscribeHandler>,
 };

@@ -1,6 +1,6 @@
 import { assertAppendable, type EventStore } from '@jetstream-ts/cursor-buffer';
 import type { LoggedEvent } from '@jetstream-ts/models';
-import { jetstream, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { jetstream, PubHeaders, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { delay, type MsgHdrs, type NatsConnection } from '@nats-io/nats-core';
 import { decodeEventHeaders, encodeEventHeaders, EVENT_HEADERS, eventMessageId } from './event-headers.js';
 import type { EventStreamConfig } from './event-stream.js';
@@ -51,8 +51,8 @@ interface OutgoingMessage {
  *   `Nats-Msg-Id` = relay seq + op index (the same when a frame is re-read, unlike `time_us`),
  *   so JetStream drops a duplicate within its window.
  * - Each message expects the stream's previous sequence (`Nats-Expected-Last-Sequence`), so the
- *   stream holds a prefix of what was sent, never a gap, and a second ingester on the same
- *   stream is detected instead of interleaving.
+ *   stream holds a prefix of what was sent, never a gap, one acknowledgement per append confirms
+ *   it all, and a second ingester on the same stream is detected instead of interleaving.
  * An append that fails (NATS restarting, an ack lost) re-reads the stream's last message, drops
  * what is already stored and publishes the rest, until `retryForMs`.
  *
@@ -67,6 +67,7 @@ interface OutgoingMessage {
  * relayFrames({ wsUrl, cursor: () => progress.resumeCursor() }).pipe(ingestFrames({ log, stages, progress })).subscribe();
  */
 export class JetStreamEventPublisher implements Pick<EventStore, 'append' | 'headTimeUs' | 'relayCursor' | 'close'> {
+  readonly #connection: NatsConnection;
   readonly #js: JetStreamClient;
   readonly #jsm: JetStreamManager;
   readonly #stream: EventStreamConfig;
@@ -81,6 +82,7 @@ export class JetStreamEventPublisher implements Pick<EventStore, 'append' | 'hea
   #storedUpTo: { relaySeq: number; op: number } | undefined;
 
   private constructor(options: JetStreamEventPublisherOptions) {
+    this.#connection = options.connection;
     this.#js = jetstream(options.connection);
     this.#jsm = options.jsm;
     this.#stream = options.stream;
@@ -172,27 +174,32 @@ export class JetStreamEventPublisher implements Pick<EventStore, 'append' | 'hea
     return stored !== undefined && (relaySeq < stored.relaySeq || (relaySeq === stored.relaySeq && op <= stored.op));
   }
 
-  /** Sends every message at once (in order on one connection), each expecting its predecessor's sequence. */
+  /**
+   * Sends every message at once, in order on one connection, each expecting its predecessor's
+   * sequence; only the last waits for JetStream's acknowledgement. As a refused message makes
+   * every later expectation fail, that one ack, at the expected sequence, confirms them all.
+   */
   async #publish(messages: readonly OutgoingMessage[]): Promise<{ error: unknown } | undefined> {
     if (messages.length === 0) return undefined;
     const base = this.#lastSeq;
-    const acks = await Promise.allSettled(
-      messages.map((message, index) =>
-        this.#js.publish(this.#stream.subject, message.payload, {
-          msgID: message.msgId,
-          headers: message.headers,
-          expect: { lastSequence: base + index, streamName: this.#stream.name },
-          timeout: this.#ackTimeoutMs,
-        }),
-      ),
-    );
-    const rejected = acks.find((ack) => ack.status === 'rejected');
-    if (rejected) return { error: rejected.reason };
-    const last = acks[acks.length - 1] as PromiseFulfilledResult<{ seq: number; duplicate: boolean }>;
-    // A duplicate is acknowledged with the stored copy's sequence: learn the truth from the stream.
-    if (acks.some((ack) => ack.status === 'fulfilled' && ack.value.duplicate)) return { error: new Error('JetStream reported a duplicate') };
-    this.#lastSeq = last.value.seq;
-    this.#headTimeUs = messages[messages.length - 1].time_us;
+    const { subject } = this.#stream;
+    messages.forEach((message, index) => {
+      message.headers.set(PubHeaders.MsgIdHdr, message.msgId);
+      message.headers.set(PubHeaders.ExpectedLastSeqHdr, String(base + index));
+      if (index < messages.length - 1) this.#connection.publish(subject, message.payload, { headers: message.headers });
+    });
+    const last = messages[messages.length - 1];
+    try {
+      const ack = await this.#js.publish(subject, last.payload, { headers: last.headers, timeout: this.#ackTimeoutMs });
+      // A duplicate is acknowledged with the stored copy's sequence: learn the truth from the stream.
+      if (ack.duplicate || ack.seq !== base + messages.length) {
+        return { error: new Error(`JetStream stored the last message at ${ack.seq}${ack.duplicate ? ' (duplicate)' : ''}, expected ${base + messages.length}`) };
+      }
+    } catch (error) {
+      return { error };
+    }
+    this.#lastSeq = base + messages.length;
+    this.#headTimeUs = last.time_us;
     return undefined;
   }
 

@@ -25,7 +25,7 @@ const program = new Command('bench:ingest')
     positiveInteger,
     5000,
   )
-  .option('--fixtures', 'without a frame log: the real frames of shared/fixtures instead of synthetic ones')
+  .option('--fixtures', 'without a frame log: the real frames of the testkit fixtures instead of synthetic ones')
   .option('--json <path>', 'also write the result as JSON')
   .option('--rounds <n>', 'timed rounds per pipeline', positiveInteger, 9)
   .option('--warmup <n>', 'untimed rounds per pipeline first', positiveInteger, 2)

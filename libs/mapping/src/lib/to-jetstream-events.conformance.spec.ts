@@ -2,7 +2,7 @@
  * Conformance of frames → v1 events → JSON with the reference (§2.2, §2.4, §2.5, §3, §9). Every
  * expected line is written by hand from the fixture's content and the reference rules (key order,
  * omitempty, escaping); `time_us` is numbered by the test. Frames are built with
- * @jetstream-ts/testkit or loaded from shared/fixtures.
+ * @jetstream-ts/testkit or loaded from its real fixtures.
  */
 import type { JetstreamEvent } from '@jetstream-ts/models';
 import { decodeFrame } from '@jetstream-ts/frames';

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as dagCbor from '@ipld/dag-cbor';
 import { decodeFirst } from 'cborg';
 import { CID } from 'multiformats/cid';
@@ -14,7 +16,10 @@ import {
 } from './fixtures.js';
 
 describe('fixture loaders', () => {
-  it('finds shared/fixtures', () => expect(fixturesDir()).toMatch(/shared[/\\]fixtures$/));
+  it('finds the fixtures inside the package, with their README', () => {
+    expect(fixturesDir()).toBe(join(import.meta.dirname, '..', '..', 'fixtures'));
+    expect(readFileSync(join(fixturesDir(), 'README.md'), 'utf8')).toMatch(/^# Real AT Protocol test data/);
+  });
 
   it('loads the carbox frame: 5,408 bytes, a #commit header first', () => {
     const frame = loadCarboxFrame();

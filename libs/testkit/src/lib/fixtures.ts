@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FrameHeader } from '@jetstream-ts/models';
 import * as dagCbor from '@ipld/dag-cbor';
@@ -10,21 +10,12 @@ import { readCar } from './car-file.js';
 import { walkMst } from './mst.js';
 
 /**
- * Loaders for the real AT Protocol data in `shared/fixtures` (see its README). The folder is
- * found from `JETSTREAM_FIXTURES`, else by walking up from this file and from the working
- * directory to a folder holding `shared/fixtures` (CI clones the repository with `shared/` beside it).
+ * Loaders for the real AT Protocol data in this package's `fixtures/` folder (see its README for
+ * sources, licences and commits), so a clone of the repository carries its test data.
  */
 export function fixturesDir(): string {
-  const fromEnv = process.env['JETSTREAM_FIXTURES'];
-  if (fromEnv) return resolve(fromEnv);
-  for (const start of [dirname(fileURLToPath(import.meta.url)), process.cwd()]) {
-    for (let dir = start; ; dir = dirname(dir)) {
-      const candidate = join(dir, 'shared', 'fixtures');
-      if (existsSync(join(candidate, 'README.md'))) return candidate;
-      if (dirname(dir) === dir) break;
-    }
-  }
-  throw new Error('shared/fixtures not found: set JETSTREAM_FIXTURES');
+  // Two levels up from both `src/lib/` (tests, through the source condition) and `dist/lib/`.
+  return fileURLToPath(new URL('../../fixtures', import.meta.url));
 }
 
 /** The bytes of a fixture file, by its path inside the fixtures folder (e.g. `repo-stream/tiny.car`). */

@@ -41,7 +41,7 @@ export function loadFixtureInput(): BenchInput {
     loadIndigoCommitFrame('firehose_commit_4623075231').bytes,
   ];
   return {
-    description: `the ${frames.length} real frames of shared/fixtures (carbox, indigo post/account lifecycles, 2 indigo commits)`,
+    description: `the ${frames.length} real testkit fixture frames (carbox, indigo post/account lifecycles, 2 indigo commits)`,
     frames,
   };
 }

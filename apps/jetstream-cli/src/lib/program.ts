@@ -1,7 +1,11 @@
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { CliIo } from './cli-io.js';
 import { runConvert } from './convert-command.js';
 import { runInspect } from './inspect-command.js';
+import { collect, integerAtLeast, parseDuration, parseJetstreamUrl } from './option-parsers.js';
+import { runRecord, type RecordCommandOptions } from './record-command.js';
+import { runStats, type StatsCommandOptions } from './stats-command.js';
+import { runSubscribe, type SubscribeCommandOptions } from './subscribe-command.js';
 
 const EXIT_CODES = `
 Exit status: 0 when the log was read, even if some input was dropped (see the summary on
@@ -29,7 +33,7 @@ export function createProgram(io: CliIo): {
 } {
   let exitCode = 0;
   const program = new Command('jetstream')
-    .description('Jetstream tools: turn recorded relay firehose frames into Jetstream v1 events')
+    .description('Jetstream tools: watch, record and convert Jetstream and relay firehose streams')
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
     .showHelpAfterError('(add --help for usage)');
@@ -71,6 +75,82 @@ ${EXIT_CODES}`,
     )
     .action(async (path: string, options: { json?: boolean }) => {
       exitCode = await runInspect(path, options, io);
+    });
+
+  const urlArgument = '<url>';
+  const urlHelp = 'Jetstream server: ws://, wss://, http(s):// (a bare host gets /subscribe)';
+  program
+    .command('subscribe')
+    .description('Print a Jetstream server\'s events on stdout, one per line (status and reconnects on stderr)')
+    .argument(urlArgument, urlHelp, parseJetstreamUrl)
+    .option('--collection <nsid>', 'only commits in this collection, or prefix.* (repeatable)', collect)
+    .option('--did <did>', 'only events of this repo (repeatable)', collect)
+    .addOption(new Option('--cursor <time_us>', 'start at this time_us, inclusive (0: all the server keeps)').argParser(integerAtLeast(0)).conflicts('since'))
+    .addOption(new Option('--since <duration>', 'start this long ago by the local clock: 30s, 5m, 2h').argParser(parseDuration))
+    .option('--compress', 'zstd on the wire (v1 dictionary), decoded here')
+    .option('--limit <n>', 'exit 0 after n events', integerAtLeast(1))
+    .addOption(new Option('--format <format>', 'jsonl: the v1 JSON as received; pretty: one readable line').choices(['jsonl', 'pretty']).default('jsonl'))
+    .addHelpText(
+      'after',
+      `
+Reconnects by itself (backoff with jitter, 250 ms doubling to 30 s) from the time_us of the last
+event printed, dropping the one event the inclusive cursor repeats: across disconnects and
+server restarts every event is printed once, in order. Exit status: 0 after --limit or Ctrl-C;
+1 when the first connection fails or the server refuses the request (its HTTP 400 text is shown).
+
+Examples:
+  jetstream subscribe wss://jetstream.example --collection app.bsky.feed.post --limit 10
+  jetstream subscribe ws://127.0.0.1:6008 --since 5m --compress --format pretty`,
+    )
+    .action(async (url: string, options: SubscribeCommandOptions) => {
+      exitCode = await runSubscribe(url, options, io);
+    });
+
+  program
+    .command('record')
+    .description('Capture a relay firehose (subscribeRepos) into a frame log, with progress on stderr')
+    .argument('<relay-url>', 'ws:// or wss:// subscribeRepos URL (a bare ws://host:port gets the XRPC path)')
+    .requiredOption('-o, --output <log>', 'frame log to write')
+    .option('--cursor <seq>', 'start after this relay seq (replaces the URL query)', integerAtLeast(0))
+    .addOption(new Option('--limit <n>', 'stop after n frames').argParser(integerAtLeast(1)).conflicts('duration'))
+    .addOption(new Option('--duration <duration>', 'stop after this long: 30s, 5m, 2h').argParser(parseDuration))
+    .option('--compress', 'zstd-compress the log')
+    .addHelpText(
+      'after',
+      `
+Stops cleanly (the log is whole and flushed) at the limit, the duration, Ctrl-C, or when the
+relay closes the connection, and prints the last seq to resume with --cursor. Read the log with
+\`jetstream convert\` or \`jetstream inspect\`. Exit status: 0 when it stopped, 1 when the relay
+cannot be reached.
+
+Example:
+  jetstream record wss://relay.example -o capture.log --duration 5m`,
+    )
+    .action(async (relay: string, options: RecordCommandOptions) => {
+      exitCode = await runRecord(relay, options, io);
+    });
+
+  program
+    .command('stats')
+    .description('Live view of a Jetstream server: events/s overall and per collection, bytes/s, lag, reconnects')
+    .argument(urlArgument, urlHelp, parseJetstreamUrl)
+    .option('--collection <nsid>', 'only commits in this collection, or prefix.* (repeatable)', collect)
+    .option('--cursor <time_us>', 'start at this time_us, inclusive (stats of a replay)', integerAtLeast(0))
+    .option('--compress', 'zstd on the wire (bytes/s then counts compressed bytes)')
+    .option('--interval <duration>', 'time between updates', parseDuration, 1000)
+    .option('--top <n>', 'collections to list', integerAtLeast(1), 10)
+    .addHelpText(
+      'after',
+      `
+Redrawn in place on a terminal; one line per interval on a pipe or file. Lag is the wall clock
+minus the last event's time_us. Runs until Ctrl-C (exit 0); exit 1 when the server cannot be
+reached or refuses the request.
+
+Example:
+  jetstream stats ws://127.0.0.1:6008 --interval 5s`,
+    )
+    .action(async (url: string, options: StatsCommandOptions) => {
+      exitCode = await runStats(url, options, io);
     });
 
   const run = async (argv: readonly string[]) => {

@@ -3,72 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openLmdbEventStore } from '@jetstream-ts/cursor-buffer';
 import { startFakeRelay, type FakeRelay } from '@jetstream-ts/fake-relay';
-import { accountFrame, buildCommit, commitFrame, identityFrame, syncFrame, type RecordWrite } from '@jetstream-ts/testkit';
+import { describeEvent, relayLog } from './crash-relay-log.test-util.js';
 import { readMetric, startServerProcess, until, type ServerProcess } from './server-process.test-util.js';
 
-const TIME = '2026-07-01T12:00:00.000Z';
 const FRAMES = 3000;
 const KILLS = 6;
-
-/**
- * A relay log of commits (one to three ops, creates, updates and deletes), identities, accounts
- * and #sync frames, seq 1..FRAMES; and the events v1 makes of it, in order, written from the
- * frame definitions (commit: one per op; identity and account: one; sync: none).
- */
-function relayLog(): { frames: Uint8Array[]; expected: string[] } {
-  const frames: Uint8Array[] = [];
-  const expected: string[] = [];
-  const repos = new Map<string, Awaited<ReturnType<typeof buildCommit>>['contents']>();
-  for (let seq = 1; seq <= FRAMES; seq++) {
-    const did = `did:plc:crash${seq % 17}`;
-    const kind = seq % 10;
-    if (kind === 7) {
-      frames.push(identityFrame({ seq, did, time: TIME, handle: `u${seq}.test` }));
-      expected.push(`identity ${did} ${seq}`);
-    } else if (kind === 8) {
-      frames.push(accountFrame({ seq, did, time: TIME, active: true }));
-      expected.push(`account ${did} ${seq}`);
-    } else if (kind === 9) {
-      frames.push(syncFrame({ seq, did, blocks: new Uint8Array(), rev: `r${seq}`, time: TIME }));
-    } else {
-      const contents = repos.get(did) ?? new Map();
-      const existing = [...contents.keys()];
-      const writes: RecordWrite[] = [];
-      for (let op = 0; op <= seq % 3; op++) {
-        const rkey = `k${seq}x${op}`;
-        writes.push({ action: 'create', collection: 'app.bsky.feed.like', rkey, record: { $type: 'app.bsky.feed.like', createdAt: TIME, n: seq } });
-      }
-      // Now and then also delete an earlier record of the repo.
-      const victim = existing[seq % 5 === 0 ? existing.length - 1 : -1];
-      if (victim !== undefined) writes.push({ action: 'delete', path: victim });
-      const commit = buildCommit({ did, rev: `r${String(seq).padStart(8, '0')}`, seq, time: TIME, writes, contents });
-      repos.set(did, commit.contents);
-      frames.push(commitFrame(commit.body));
-      for (const write of writes) {
-        const path = 'path' in write ? write.path : `${write.collection}/${write.rkey}`;
-        expected.push(`commit ${did} ${write.action} ${path}`);
-      }
-    }
-  }
-  return { frames, expected };
-}
 
 /** What the store holds, read with the server stopped: events as the strings `relayLog` expects. */
 async function readStore(dataDir: string) {
   const store = openLmdbEventStore({ path: join(dataDir, 'events') });
   try {
     const events = store.readFrom(0, Number.MAX_SAFE_INTEGER);
-    const described = events.map((event) => {
-      const json = JSON.parse(new TextDecoder().decode(event.json)) as {
-        did: string;
-        kind: string;
-        commit?: { operation: string; collection: string; rkey: string };
-        identity?: { seq: number };
-        account?: { seq: number };
-      };
-      if (json.commit) return `commit ${json.did} ${json.commit.operation} ${json.commit.collection}/${json.commit.rkey}`;
-      return `${json.kind} ${json.did} ${(json.identity ?? json.account)!.seq}`;
-    });
+    const described = events.map((event) => describeEvent(new TextDecoder().decode(event.json)));
     return { described, times: events.map((event) => event.time_us), relayCursor: store.relayCursor() };
   } finally {
     await store.close();
@@ -88,7 +34,7 @@ describe('jetstream-server process, killed with SIGKILL while ingesting', () => 
   });
 
   it('stores every relay event exactly once, in relay order, with strictly increasing time_us', async () => {
-    const { frames, expected } = relayLog();
+    const { frames, expected } = relayLog(FRAMES);
     // Paced so that each run is killed mid-stream, during or between batch commits.
     relay = await startFakeRelay({ frames, rate: 300 });
     const args = [`--ws-url=${relay.url}`, `--data-dir=${dataDir}`];

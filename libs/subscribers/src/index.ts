@@ -4,6 +4,7 @@ export * from './lib/subscriber-metrics.js';
 export * from './lib/detect-slow-reader.js';
 export * from './lib/log-tail-index.js';
 export * from './lib/token-bucket.js';
+export * from './lib/client-table.js';
 export * from './lib/real-ip.js';
 export * from './lib/websocket-subscriber-socket.js';
 export * from './lib/websocket-frame-batch.js';

@@ -157,6 +157,13 @@ describe('parseOptionsUpdate', () => {
       expect(parseOptionsUpdate(update(payload))).toEqual(closed(1008, OPTIONS + error));
     });
 
+    it('closes an update whose filter is over maxFilterBytes (a prefix counted in UTF-8 bytes)', () => {
+      const prefixes = update('{"wantedCollections":["é.*","app.*"]}');
+      expect(parseOptionsUpdate(prefixes, { maxFilterBytes: 7 }).kind).toBe('update');
+      const reason = `${OPTIONS}invalid subscriber options: filter too large: more than 6 bytes of wanted DIDs and collections`;
+      expect(parseOptionsUpdate(prefixes, { maxFilterBytes: 6 })).toEqual({ kind: 'close', code: 1008, reason: reason.slice(0, 123), detail: reason });
+    });
+
     it('cuts a long reason to 123 bytes on a character boundary', () => {
       const ascii = parseOptionsUpdate(update(`{"wantedCollections":["${'x'.repeat(200)}"]}`));
       expect(ascii).toEqual(closed(1008, `${OPTIONS}invalid subscriber options: invalid collection: ${'x'.repeat(200)}`));

@@ -8,7 +8,7 @@ import {
 } from './go-json.js';
 import { CLOSE_INVALID_MESSAGE, CLOSE_POLICY_VIOLATION, truncateCloseReason } from './close-reason.js';
 import { parseGoInt64, parseMaxMessageSizeBytes } from './max-message-size.js';
-import { parseSubscriberFilter, type SubscriberFilter } from './subscriber-filter.js';
+import { parseSubscriberFilter, type FilterLimits, type SubscriberFilter } from './subscriber-filter.js';
 
 /** The only client message type v1 acts on. */
 export const OPTIONS_UPDATE_TYPE = 'options_update';
@@ -37,9 +37,10 @@ const PAYLOAD_STRUCT = 'SubscriberOptionsUpdatePayload';
  * Failures close the connection with v1's reason texts: `failed to unmarshal subscriber
  * sourced message: <err>` and `failed to unmarshal subscriber options update: <err>` (code
  * 1007), `failed to parse subscriber options: <err>` (code 1008), where `<err>` is Go's error
- * text. Unlike v1, the update's `maxMessageSizeBytes` is returned to be applied.
+ * text. Unlike v1, the update's `maxMessageSizeBytes` is returned to be applied, and the
+ * filter's size is bounded (`limits.maxFilterBytes`, see `parseSubscriberFilter`).
  */
-export function parseOptionsUpdate(message: string | Uint8Array): OptionsUpdateResult {
+export function parseOptionsUpdate(message: string | Uint8Array, limits: FilterLimits = {}): OptionsUpdateResult {
   const json = typeof message === 'string' ? utf8.encode(message) : message;
   const envelope = decodeEnvelope(json);
   if ('error' in envelope) return close(CLOSE_INVALID_MESSAGE, `failed to unmarshal subscriber sourced message: ${envelope.error}`);
@@ -47,7 +48,7 @@ export function parseOptionsUpdate(message: string | Uint8Array): OptionsUpdateR
 
   const payload = decodePayload(envelope.payload);
   if ('error' in payload) return close(CLOSE_INVALID_MESSAGE, `failed to unmarshal subscriber options update: ${payload.error}`);
-  const filter = parseSubscriberFilter(payload.wantedCollections, payload.wantedDids);
+  const filter = parseSubscriberFilter(payload.wantedCollections, payload.wantedDids, limits);
   if (!filter.ok) return close(CLOSE_POLICY_VIOLATION, `failed to parse subscriber options: ${filter.error}`);
   return { kind: 'update', filter: filter.filter, maxMessageSizeBytes: parseMaxMessageSizeBytes(payload.maxMessageSizeBytes) };
 }

@@ -18,6 +18,8 @@ function rejection(target: string): string {
 }
 
 const did = (n: number): string => `did:web:host${n}.example`;
+/** A `did:plc` DID (32 bytes). */
+const plc = (n: number): string => `did:plc:${String(n).padStart(24, 'a')}`;
 
 describe('parseSubscribeRequest', () => {
   it('gives the live tail with no filter for a bare request', () => {
@@ -104,6 +106,26 @@ describe('parseSubscribeRequest', () => {
       );
       const prefixes = Array.from({ length: 101 }, () => 'wantedCollections=app.bsky.*');
       expect(rejection(`/subscribe?${prefixes.join('&')}`)).toBe('invalid subscriber options: too many wanted collections');
+    });
+
+    it('refuses a filter over maxFilterBytes (distinct DIDs and collections, by size), after the counts', () => {
+      // Two 32-byte DIDs and a 9-byte prefix: 73 bytes; a duplicate DID is counted once.
+      const url = `/subscribe?wantedDids=${plc(1)}&wantedDids=${plc(2)}&wantedDids=${plc(1)}&wantedCollections=app.bsky.*`;
+      expect(parseSubscribeRequest(url, {}, { maxFilterBytes: 73 }).ok).toBe(true);
+      expect(parseSubscribeRequest(url, {}, { maxFilterBytes: 72 })).toEqual({
+        ok: false,
+        status: 400,
+        message: 'invalid subscriber options: filter too large: more than 72 bytes of wanted DIDs and collections',
+      });
+    });
+
+    it('allows 10,000 did:plc DIDs under the default 1 MiB filter size, not 10,000 long did:web DIDs', () => {
+      const plcs = Array.from({ length: 10_000 }, (_, n) => `wantedDids=${plc(n)}`).join('&');
+      expect(options(`/subscribe?${plcs}`).filter.wantedDids.size).toBe(10_000);
+      const web = Array.from({ length: 10_000 }, (_, n) => `wantedDids=did:web:${'x'.repeat(100)}${n}.example`).join('&');
+      expect(rejection(`/subscribe?${web}`)).toBe(
+        'invalid subscriber options: filter too large: more than 1048576 bytes of wanted DIDs and collections',
+      );
     });
 
     it('checks the DID count before the collection count, and every DID before either', () => {

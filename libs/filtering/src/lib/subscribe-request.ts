@@ -1,6 +1,6 @@
 import { parseGoInt64, parseMaxMessageSizeBytes } from './max-message-size.js';
 import { parseGoQuery, rawQueryOf } from './go-query.js';
-import { parseSubscriberFilter, type SubscriberFilter } from './subscriber-filter.js';
+import { parseSubscriberFilter, type FilterLimits, type SubscriberFilter } from './subscriber-filter.js';
 
 /** A subscriber's options for one connection, as the `/subscribe` request set them. */
 export interface SubscriberOptions {
@@ -22,7 +22,7 @@ export type SubscribeRequestResult =
   | { ok: true; options: SubscriberOptions }
   | { ok: false; status: 400; message: string };
 
-export interface ParseSubscribeRequestOptions {
+export interface ParseSubscribeRequestOptions extends FilterLimits {
   /** The current Unix time in µs; a later cursor means the live tail. Defaults to the wall clock. */
   nowUs?: () => number;
 }
@@ -60,7 +60,7 @@ export function parseSubscribeRequest(
     cursor = parsed > BigInt(Math.floor(nowUs)) ? undefined : Number(parsed);
   }
 
-  const filter = parseSubscriberFilter(wantedCollections, wantedDids);
+  const filter = parseSubscriberFilter(wantedCollections, wantedDids, options);
   if (!filter.ok) return { ok: false, status: 400, message: filter.error };
   return { ok: true, options: { filter: filter.filter, maxMessageSizeBytes, requireHello, compress, cursor } };
 }

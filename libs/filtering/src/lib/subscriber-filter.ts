@@ -20,6 +20,15 @@ export type FilterableEvent = Pick<EncodedEvent, 'did' | 'collection'>;
 
 export type SubscriberFilterResult = { ok: true; filter: SubscriberFilter } | { ok: false; error: string };
 
+/** Limits beyond v1's counts; see {@link parseSubscriberFilter}. */
+export interface FilterLimits {
+  /** Bytes of distinct wanted DIDs plus wanted collections (prefixes as given); default 1 MiB. */
+  maxFilterBytes?: number;
+}
+
+/** 1 MiB: 10,000 `did:plc` DIDs (320 KB) and 100 long collections fit; 10,000 DIDs of 2,048 bytes (v1's maximum, 20 MB) do not. */
+export const DEFAULT_MAX_FILTER_BYTES = 1024 * 1024;
+
 /** The filter that lets everything through. */
 export const MATCH_ALL: SubscriberFilter = { wantedCollections: null, wantedDids: new Set() };
 
@@ -33,11 +42,18 @@ const INVALID_OPTIONS = 'invalid subscriber options';
  * - every DID must parse, else just `invalid subscriber options`;
  * - more than 10,000 distinct DIDs, then more than 100 collections (prefixes counted with
  *   duplicates, full NSIDs without), are errors.
- * An empty list means no filter of that kind.
+ * An empty list means no filter of that kind. Beyond v1, a filter whose distinct DIDs and
+ * collections add up to more than `maxFilterBytes` is refused with
+ * `invalid subscriber options: filter too large: …`, so one subscriber's filter holds a bounded
+ * amount of memory.
+ *
+ * @example
+ * parseSubscriberFilter(['app.bsky.feed.post'], ['did:plc:ewvi7nxzyoun6zhxrhs64oiz']); // { ok: true, filter }
  */
 export function parseSubscriberFilter(
   wantedCollections: readonly string[],
   wantedDids: readonly string[],
+  limits: FilterLimits = {},
 ): SubscriberFilterResult {
   let collections: { exact: Set<string>; prefixes: string[] } | null = null;
   if (wantedCollections.length > 0) {
@@ -57,7 +73,20 @@ export function parseSubscriberFilter(
   if (collections && collections.prefixes.length + collections.exact.size > MAX_WANTED_COLLECTIONS) {
     return { ok: false, error: `${INVALID_OPTIONS}: too many wanted collections` };
   }
+  const maxFilterBytes = limits.maxFilterBytes ?? DEFAULT_MAX_FILTER_BYTES;
+  if (filterBytes(collections, dids) > maxFilterBytes) {
+    return { ok: false, error: `${INVALID_OPTIONS}: filter too large: more than ${maxFilterBytes} bytes of wanted DIDs and collections` };
+  }
   return { ok: true, filter: { wantedCollections: collections, wantedDids: dids } };
+}
+
+/** DIDs and NSIDs are validated ASCII, so their length is their size; prefixes are not validated. */
+function filterBytes(collections: { exact: Set<string>; prefixes: string[] } | null, dids: Set<string>): number {
+  let bytes = 0;
+  for (const did of dids) bytes += did.length;
+  for (const collection of collections?.exact ?? []) bytes += collection.length;
+  for (const prefix of collections?.prefixes ?? []) bytes += Buffer.byteLength(prefix);
+  return bytes;
 }
 
 /**

@@ -1,163 +1,28 @@
-import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { WebSocket } from 'ws';
+import type { Socket } from 'node:net';
 import { filter, map } from 'rxjs';
 import { PluginOptionError, type PluginFailure, type SubscriberPlugin } from '@jetstream-ts/plugins';
-import { createV1Decompressor } from '@jetstream-ts/compression';
 import { CursorBuffer, createMemoryEventStore } from '@jetstream-ts/cursor-buffer';
-import { ZSTD_DICTIONARY_V1_ID, type EventLog, type LoggedEvent } from '@jetstream-ts/models';
-import { ALICE, BOB, createEventFactory, FOLLOW, LIKE, MemoryEventLog, POST, type TestEventFields } from './memory-event-log.test-util.js';
-import { attachSubscribeEndpoint, type SubscribeEndpoint, type SubscribeEndpointOptions } from './subscribe-endpoint.js';
-import type { SubscriberMetrics } from './subscriber-metrics.js';
-
-const makeEvent = createEventFactory();
-const decompressor = createV1Decompressor();
-const utf8 = new TextDecoder();
-/** Event times start here: in the past, so that cursors are not "in the future". */
-const T0 = 1_700_000_000_000_000;
-
-interface TestServer<L extends EventLog = MemoryEventLog> {
-  log: L;
-  endpoint: SubscribeEndpoint;
-  wsUrl: string;
-  httpUrl: string;
-}
-
-interface TestClient {
-  socket: WebSocket;
-  messages: { data: Buffer; binary: boolean }[];
-  pings: number;
-  closed: Promise<{ code: number; reason: string }>;
-}
-
-const servers: { server: Server; endpoint: SubscribeEndpoint }[] = [];
-const clients: WebSocket[] = [];
-const timers: NodeJS.Timeout[] = [];
-
-afterEach(async () => {
-  timers.splice(0).forEach(clearInterval);
-  clients.splice(0).forEach((client) => client.terminate());
-  for (const { server, endpoint } of servers.splice(0)) {
-    await endpoint.close();
-    await new Promise((resolve) => server.close(resolve));
-  }
-});
-
-async function startServer(options: Partial<SubscribeEndpointOptions> = {}): Promise<TestServer> {
-  return startServerOn(new MemoryEventLog(), options);
-}
-
-async function startServerOn<L extends EventLog>(log: L, options: Partial<SubscribeEndpointOptions> = {}): Promise<TestServer<L>> {
-  // Go accepts request headers up to 1 MB; Node's default (16 KiB) would refuse 10,000 DIDs.
-  const server = createServer({ maxHeaderSize: 1024 * 1024 }, (request, response) => {
-    if (endpoint.handleRequest(request, response)) return;
-    response.writeHead(404, { 'Content-Type': 'application/json; charset=UTF-8' }).end('{"message":"Not Found"}\n');
-  });
-  const endpoint = attachSubscribeEndpoint(server, { log, session: { maxEventsPerSecond: Infinity }, ...options });
-  servers.push({ server, endpoint });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { log, endpoint, wsUrl: `ws://127.0.0.1:${port}`, httpUrl: `http://127.0.0.1:${port}` };
-}
-
-async function connect(url: string, headers: Record<string, string> = {}): Promise<TestClient> {
-  const socket = new WebSocket(url, { headers });
-  clients.push(socket);
-  const client: TestClient = {
-    socket,
-    messages: [],
-    pings: 0,
-    closed: new Promise((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() }))),
-  };
-  socket.on('message', (data, binary) => client.messages.push({ data: data as Buffer, binary }));
-  socket.on('ping', () => client.pings++);
-  await new Promise((resolve, reject) => {
-    socket.once('open', resolve);
-    socket.once('error', reject);
-  });
-  return client;
-}
-
-/** The upgrade refused: status, content type and body of the HTTP answer. */
-async function refusedUpgrade(url: string): Promise<{ status: number; contentType: string | undefined; body: string }> {
-  const socket = new WebSocket(url);
-  clients.push(socket);
-  return new Promise((resolve, reject) => {
-    socket.once('open', () => reject(new Error('upgrade accepted')));
-    socket.once('error', () => undefined);
-    socket.once('unexpected-response', (_request, response: IncomingMessage) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () =>
-        resolve({ status: response.statusCode ?? 0, contentType: response.headers['content-type'], body: Buffer.concat(chunks).toString() }),
-      );
-    });
-  });
-}
-
-async function httpGet(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: IncomingMessage['headers']; body: string }> {
-  return new Promise((resolve, reject) => {
-    const request = httpRequest(url, { headers }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString() }));
-    });
-    request.on('error', reject);
-    request.end();
-  });
-}
-
-/** Polls until `condition` holds; fails after `timeoutMs` (a bound, not a timing assertion). */
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
-/** A round trip: the server has handled everything this client sent, and sent what it had before the pong. */
-async function roundTrip(client: TestClient): Promise<void> {
-  await new Promise((resolve) => {
-    client.socket.once('pong', resolve);
-    client.socket.ping();
-  });
-}
-
-/** Appends `count` events from `T0 + first`, `perTick` every `everyMs`, as an ingest would. */
-function feed(log: MemoryEventLog, first: number, count: number, perTick: number, everyMs: number, fields: (n: number) => TestEventFields = () => ({})): Promise<void> {
-  return new Promise((resolve) => {
-    let next = first;
-    const timer = setInterval(() => {
-      for (let i = 0; i < perTick && next < first + count; i++, next++) log.append(makeEvent(T0 + next, fields(next)));
-      if (next >= first + count) {
-        clearInterval(timer);
-        resolve();
-      }
-    }, everyMs);
-    timers.push(timer);
-  });
-}
-
-function decoded(message: { data: Buffer; binary: boolean }): { did: string; time_us: number; kind: string; commit?: { collection: string } } {
-  return JSON.parse(utf8.decode(message.binary ? decompressor.decompress(message.data) : message.data));
-}
-
-const timesOf = (client: TestClient): number[] => client.messages.map((message) => decoded(message).time_us - T0);
-const range = (first: number, last: number): number[] => Array.from({ length: last - first + 1 }, (_, n) => first + n);
-
-/** The dictionary ID in a zstd frame header (RFC 8878 §3.1.1.1). */
-function zstdDictionaryId(frame: Uint8Array): number | undefined {
-  const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
-  if (view.getUint32(0, true) !== 0xfd2fb528) return undefined;
-  const descriptor = frame[4] as number;
-  const idBytes = [0, 1, 2, 4][descriptor & 3] as number;
-  const at = 5 + ((descriptor >> 5) & 1 ? 0 : 1);
-  if (idBytes === 1) return view.getUint8(at);
-  if (idBytes === 2) return view.getUint16(at, true);
-  if (idBytes === 4) return view.getUint32(at, true);
-  return undefined;
-}
+import { ZSTD_DICTIONARY_V1_ID, type LoggedEvent } from '@jetstream-ts/models';
+import { ALICE, BOB, FOLLOW, LIKE, POST, type TestEventFields } from './memory-event-log.test-util.js';
+import { TrustedProxies } from './real-ip.js';
+import {
+  connect,
+  countingMetrics,
+  decompressor,
+  feed,
+  httpGet,
+  makeEvent,
+  range,
+  refusedUpgrade,
+  roundTrip,
+  startServer,
+  startServerOn,
+  T0,
+  timesOf,
+  utf8,
+  waitFor,
+  zstdDictionaryId,
+} from './subscribe-endpoint.test-util.js';
 
 describe('the /subscribe endpoint', () => {
   describe('HTTP answers before any upgrade', () => {
@@ -343,12 +208,12 @@ describe('the /subscribe endpoint', () => {
       });
     });
 
-    it('1009 for a client message over 10,000,000 bytes, after ignoring one of exactly that size', async () => {
-      const { wsUrl } = await startServer();
+    it('1009 for a client message over maxClientMessageBytes, after ignoring one of exactly that size', async () => {
+      const { wsUrl } = await startServer({ maxClientMessageBytes: 1000 });
       const client = await connect(`${wsUrl}/subscribe`);
       const envelope = '{"type":"padding","payload":""}';
-      const atLimit = envelope.replace('""', `"${'x'.repeat(10_000_000 - envelope.length)}"`);
-      expect(atLimit.length).toBe(10_000_000);
+      const atLimit = envelope.replace('""', `"${'x'.repeat(1000 - envelope.length)}"`);
+      expect(atLimit.length).toBe(1000);
       client.socket.send(atLimit);
       await roundTrip(client);
       client.socket.send(`${atLimit} `);
@@ -404,35 +269,22 @@ describe('the /subscribe endpoint', () => {
     await waitFor(() => client.pings >= 2, 'two pings');
   });
 
-  it('counts connections and deliveries per real IP', async () => {
+  it('counts connections and deliveries per client address, and removes its series when it leaves', async () => {
     const counting = countingMetrics();
-    const { log, wsUrl } = await startServer({ metrics: counting.metrics });
-    const client = await connect(`${wsUrl}/subscribe?compress=true`, { 'X-Forwarded-For': '203.0.113.9, 10.0.0.1' });
+    const { log, wsUrl } = await startServer({ metrics: counting.metrics, trustedProxies: TrustedProxies.parse('127.0.0.1') });
+    const client = await connect(`${wsUrl}/subscribe?compress=true`, { 'X-Forwarded-For': '6.6.6.6, 203.0.113.9' });
     const events = [makeEvent(T0 + 1), makeEvent(T0 + 2, { did: ALICE, padding: 500 })];
     log.append(...events);
     await waitFor(() => client.messages.length === 2, 'two events');
     expect(counting.connected.get('203.0.113.9')).toBe(1);
     client.socket.close();
     await client.closed;
-    await waitFor(() => counting.connected.get('203.0.113.9') === 0, 'the disconnect');
+    await waitFor(() => counting.removed.length === 3, 'the series removed');
+    expect(counting.connected.get('203.0.113.9')).toBe(0);
     expect(counting.delivered.get('203.0.113.9')).toEqual({ events: 2, bytes: events.reduce((sum, event) => sum + event.zstd.length, 0) });
+    expect(counting.removed).toEqual(['203.0.113.9', '203.0.113.9', '203.0.113.9']);
   });
 });
-
-function countingMetrics() {
-  const connected = new Map<string, number>();
-  const delivered = new Map<string, { events: number; bytes: number }>();
-  const deliveredTo = (ip: string) => delivered.get(ip) ?? (delivered.set(ip, { events: 0, bytes: 0 }).get(ip) as { events: number; bytes: number });
-  const metrics: SubscriberMetrics = {
-    subscribersConnected: {
-      inc: ({ ip_address }, value = 1) => connected.set(ip_address, (connected.get(ip_address) ?? 0) + value),
-      dec: ({ ip_address }, value = 1) => connected.set(ip_address, (connected.get(ip_address) ?? 0) - value),
-    },
-    eventsDelivered: { inc: ({ ip_address }, value = 1) => (deliveredTo(ip_address).events += value) },
-    bytesDelivered: { inc: ({ ip_address }, value = 1) => (deliveredTo(ip_address).bytes += value) },
-  };
-  return { metrics, connected, delivered };
-}
 
 describe('subscriber plugins', () => {
   /** A `lang=` option: only events whose collection ends with the given suffix, for the test's sake. */

@@ -1,11 +1,13 @@
 import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { parseSubscribeRequest, type SubscriberOptions } from '@jetstream-ts/filtering';
-import { MAX_CLIENT_MESSAGE_BYTES, type EventLog } from '@jetstream-ts/models';
+import { CLOSE_POLICY_VIOLATION, parseSubscribeRequest, type SubscriberOptions } from '@jetstream-ts/filtering';
+import type { EventLog } from '@jetstream-ts/models';
 import { PluginOptionError, type PluginFailureHandler, type SubscriberPlugin } from '@jetstream-ts/plugins';
+import { ClientTable, type ClientEntry, type ConnectionLimits } from './client-table.js';
 import { LogTailIndex } from './log-tail-index.js';
-import { realIp } from './real-ip.js';
+import { realIp, TrustedProxies } from './real-ip.js';
+import { TokenBucket } from './token-bucket.js';
 import {
   noSubscriberMetrics,
   silentLogger,
@@ -28,8 +30,19 @@ export interface SubscribeEndpointOptions {
   path?: string;
   /** Read batch, `--max-sub-rate`, slow-reader rule; defaults in `DEFAULT_SESSION_SETTINGS`. */
   session?: Partial<SessionSettings>;
-  /** Server pings, as v1: every 30 s. A connection that leaves two in a row unanswered is dropped. */
+  /**
+   * Server pings, as v1: every 30 s. A connection that leaves two in a row unanswered is closed
+   * with 1008 `connection stalled: no pong to 2 pings` (and cut `closeGraceMs` later).
+   */
   pingIntervalMs?: number;
+  /** `--max-connections` and `--max-connections-per-ip`; see `DEFAULT_CONNECTION_LIMITS`. */
+  limits?: Partial<ConnectionLimits>;
+  /** `--trusted-proxies`: peers whose `X-Forwarded-For` / `X-Real-Ip` name the client (default: none). */
+  trustedProxies?: TrustedProxies;
+  /** `--max-client-message-bytes`: a bigger client message closes the connection with 1009 before it is read. Default 1 MiB. */
+  maxClientMessageBytes?: number;
+  /** How long a closed connection may take to finish its close handshake before it is cut. Default 1 s. */
+  closeGraceMs?: number;
   /**
    * Bytes a connection may have queued in the process before its session waits for the socket;
    * 64 KiB by default (64 MiB for 1,000 lagging connections; the kernel's socket buffer holds more).
@@ -45,22 +58,40 @@ export interface SubscribeEndpointOptions {
   onPluginFailure?: PluginFailureHandler;
 }
 
+/** 100 connections per address, 10,000 in all (v1 had no limit). */
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = { maxConnections: 10_000, maxConnectionsPerIp: 100 };
+/** 1 MiB: an `options_update` of 10,000 `did:plc` DIDs takes ~350 KB (v1 read up to 10,000,000 bytes). */
+export const DEFAULT_MAX_CLIENT_MESSAGE_BYTES = 1024 * 1024;
 const DEFAULT_PING_INTERVAL_MS = 30_000;
 const DEFAULT_SEND_HIGH_WATER_MARK = 64 * 1024;
-const SHUTDOWN_GRACE_MS = 1000;
+const DEFAULT_CLOSE_GRACE_MS = 1000;
+/** Pings in a row a connection may leave unanswered. */
+const MAX_MISSED_PONGS = 2;
 /** gorilla's `isValidChallengeKey`: standard base64 of 16 bytes. */
 const CHALLENGE_KEY = /^[A-Za-z0-9+/]{22}==$/;
 
 interface Connection {
   session: SubscriberSession;
   missedPongs: number;
+  /** Closed by the ping rule, waiting for its close handshake. */
+  stalled: boolean;
 }
+
+/** Refusal log lines: at most one a second, so a handshake flood cannot flood the log. */
+const REFUSAL_LOGS_PER_SECOND = 1;
 
 /**
  * The v1 `/subscribe` endpoint over an `EventLog`: validates the request before the upgrade
  * (HTTP 400, `text/plain`, v1's texts), upgrades as gorilla would (no permessage-deflate, no
  * subprotocol), and runs one `SubscriberSession` per connection. Client messages over
- * 10,000,000 bytes close the connection with 1009 (v1 read them whole and ignored them).
+ * `maxClientMessageBytes` (1 MiB) close the connection with 1009 (v1 read up to 10,000,000
+ * bytes whole and ignored them).
+ *
+ * Limits (v1 had none): past `maxConnectionsPerIp` connections from one address a handshake is
+ * refused with 429, past `maxConnections` in all with 503, each with the reason as a text/plain
+ * body. `--max-sub-rate` is per address, shared by its connections, as in v1. The address is
+ * the TCP peer unless it is one of `trustedProxies` (see `realIp`); per-address state and
+ * metric series are dropped when the address's last connection closes.
  *
  * Mount it with `attachSubscribeEndpoint(server, options)`, and call `handleRequest` first in
  * the server's request handler so that a plain GET on the path gets v1's answers. Call
@@ -76,12 +107,11 @@ export class SubscribeEndpoint {
   private readonly nowUs: (() => number) | undefined;
   private readonly plugins: readonly SubscriberPlugin[];
   private readonly onPluginFailure: PluginFailureHandler;
-  private readonly webSockets = new WebSocketServer({
-    noServer: true,
-    perMessageDeflate: false,
-    clientTracking: false,
-    maxPayload: MAX_CLIENT_MESSAGE_BYTES,
-  });
+  private readonly trustedProxies: TrustedProxies;
+  private readonly closeGraceMs: number;
+  private readonly webSockets: WebSocketServer;
+  private readonly clients: ClientTable;
+  private readonly refusalLogs = new TokenBucket(REFUSAL_LOGS_PER_SECOND);
   private readonly connections = new Map<WebSocket, Connection>();
   private readonly tail: LogTailIndex;
   private readonly pingTimer: NodeJS.Timeout;
@@ -102,6 +132,22 @@ export class SubscribeEndpoint {
     this.nowUs = options.nowUs;
     this.plugins = options.plugins ?? [];
     this.onPluginFailure = options.onPluginFailure ?? (() => undefined);
+    this.trustedProxies = options.trustedProxies ?? TrustedProxies.none;
+    this.closeGraceMs = options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS;
+    this.webSockets = new WebSocketServer({
+      noServer: true,
+      perMessageDeflate: false,
+      clientTracking: false,
+      maxPayload: options.maxClientMessageBytes ?? DEFAULT_MAX_CLIENT_MESSAGE_BYTES,
+    });
+    const metrics = this.metrics;
+    this.clients = new ClientTable({ ...DEFAULT_CONNECTION_LIMITS, ...options.limits }, this.settings.maxEventsPerSecond, (ipAddress) => {
+      // The address's last connection is gone: so are its series (bounded label set).
+      const labels = { ip_address: ipAddress };
+      metrics.subscribersConnected.remove?.(labels);
+      metrics.eventsDelivered.remove?.(labels);
+      metrics.bytesDelivered.remove?.(labels);
+    });
     // One index for everyone: enough to tell "more than maxEventsBehind" apart.
     this.tail = new LogTailIndex(this.log, this.settings.slowReader.maxEventsBehind + 1).follow();
     this.pingTimer = setInterval(
@@ -113,6 +159,11 @@ export class SubscribeEndpoint {
   /** Open subscriber connections. */
   get subscriberCount(): number {
     return this.connections.size;
+  }
+
+  /** Client addresses with open connections (each has its own metric series). */
+  get addressCount(): number {
+    return this.clients.addresses;
   }
 
   /**
@@ -153,9 +204,26 @@ export class SubscribeEndpoint {
       writeRawResponse(socket, notAWebSocketRequest, corsHeaders(request));
       return true;
     }
-    this.webSockets.handleUpgrade(request, socket, head, (webSocket) =>
-      this.accept(webSocket, request, parsed.options, plugins.operators),
-    );
+    const ipAddress = realIp(request, this.trustedProxies);
+    const client = this.clients.admit(ipAddress);
+    if ('status' in client) {
+      this.metrics.subscribersRefused?.inc({ reason: client.metricReason });
+      if (this.refusalLogs.tryTake(Date.now())) {
+        this.logger.warn({ ip: ipAddress, status: client.status, reason: client.reason }, 'subscriber refused (further refusals this second only counted)');
+      }
+      const answer = { status: client.status, headers: { 'Content-Type': 'text/plain; charset=UTF-8', 'Retry-After': '10' }, body: client.reason };
+      writeRawResponse(socket, answer, corsHeaders(request));
+      return true;
+    }
+    // Counted from now: released when the session's socket closes, or here if the upgrade never completes.
+    let accepted = false;
+    socket.once('close', () => {
+      if (!accepted) this.clients.release(client);
+    });
+    this.webSockets.handleUpgrade(request, socket, head, (webSocket) => {
+      accepted = true;
+      this.accept(webSocket, client, parsed.options, plugins.operators);
+    });
     return true;
   }
 
@@ -168,7 +236,7 @@ export class SubscribeEndpoint {
         new Promise<void>((resolve) => {
           webSocket.once('close', () => resolve());
           webSocket.close(CLOSE_GOING_AWAY, 'server shutting down');
-          setTimeout(() => webSocket.terminate(), SHUTDOWN_GRACE_MS).unref();
+          setTimeout(() => webSocket.terminate(), this.closeGraceMs).unref();
         }),
     );
     await Promise.all(closing);
@@ -182,11 +250,8 @@ export class SubscribeEndpoint {
   }
 
   private parse(request: IncomingMessage) {
-    return parseSubscribeRequest(
-      request.url ?? '',
-      request.headersDistinct,
-      this.nowUs ? { nowUs: this.nowUs } : {},
-    );
+    const maxFilterBytes = this.settings.maxFilterBytes;
+    return parseSubscribeRequest(request.url ?? '', request.headersDistinct, this.nowUs ? { nowUs: this.nowUs, maxFilterBytes } : { maxFilterBytes });
   }
 
   /**
@@ -222,11 +287,11 @@ export class SubscribeEndpoint {
 
   private accept(
     webSocket: WebSocket,
-    request: IncomingMessage,
+    client: ClientEntry,
     options: SubscriberOptions,
     plugins: readonly SessionPluginOperator[],
   ): void {
-    const ipAddress = realIp(request);
+    const { ipAddress } = client;
     const subscriber = this.nextSubscriberId++;
     const session = new SubscriberSession({
       log: this.log,
@@ -236,12 +301,13 @@ export class SubscribeEndpoint {
       subscriberId: String(subscriber),
       eventsBehind: (position) => this.tail.eventsFrom(position),
       settings: this.settings,
+      rateLimit: client.rateLimit,
       metrics: this.metrics,
       logger: this.logger,
       plugins,
       onPluginFailure: this.onPluginFailure,
     });
-    const connection: Connection = { session, missedPongs: 0 };
+    const connection: Connection = { session, missedPongs: 0, stalled: false };
     this.connections.set(webSocket, connection);
     webSocket.on('message', (data, isBinary) => session.receive(toBytes(data), isBinary));
     webSocket.on('pong', () => (connection.missedPongs = 0));
@@ -251,6 +317,7 @@ export class SubscribeEndpoint {
     webSocket.on('close', (code) => {
       session.stop();
       this.connections.delete(webSocket);
+      this.clients.release(client);
       this.logger.info({ subscriber, ip: ipAddress, code }, 'subscriber disconnected');
     });
     this.logger.info(
@@ -271,11 +338,20 @@ export class SubscribeEndpoint {
     session.start();
   }
 
+  /**
+   * Pings every connection; one that left the last two unanswered is stalled (it reads nothing,
+   * or is gone): it gets a close frame with the reason, and is cut if its close handshake does
+   * not finish within the grace period.
+   */
   private ping(): void {
     for (const [webSocket, connection] of this.connections) {
-      if (connection.missedPongs >= 2) {
-        this.logger.info({ ip: connection.session.ipAddress }, 'subscriber dropped: no pong to two pings');
-        webSocket.terminate();
+      if (connection.stalled) continue;
+      if (connection.missedPongs >= MAX_MISSED_PONGS) {
+        const { session } = connection;
+        connection.stalled = true;
+        this.logger.info({ subscriber: session.subscriberId, ip: session.ipAddress }, 'closing subscriber: no pong to two pings');
+        session.close(CLOSE_POLICY_VIOLATION, `connection stalled: no pong to ${MAX_MISSED_PONGS} pings`, 'stalled');
+        setTimeout(() => webSocket.terminate(), this.closeGraceMs).unref();
         continue;
       }
       connection.missedPongs++;

@@ -15,6 +15,7 @@ import {
 } from 'rxjs';
 import {
   CLOSE_POLICY_VIOLATION,
+  DEFAULT_MAX_FILTER_BYTES,
   matchesFilter,
   parseOptionsUpdate,
   type SubscriberFilter,
@@ -57,17 +58,37 @@ export interface SubscriberSocket {
 export interface SessionSettings {
   /** Events asked of the log per read. */
   readBatchSize: number;
-  /** `--max-sub-rate`: events per second sent to one subscriber; `Infinity` for no limit. */
+  /**
+   * `--max-sub-rate`: events per second sent to one client address, shared by its connections
+   * (the endpoint gives its sessions one bucket per address; a lone session has its own);
+   * `Infinity` for no limit.
+   */
   maxEventsPerSecond: number;
+  /** `--max-client-messages-per-second`: a connection sending more (burst: one second's worth) is closed with 1008. */
+  maxClientMessagesPerSecond: number;
+  /** `--max-client-bytes-per-second`: the same for the bytes of its messages. */
+  maxClientBytesPerSecond: number;
+  /** `--max-filter-bytes`: bytes of wanted DIDs and collections one filter may hold (query or `options_update`). */
+  maxFilterBytes: number;
   slowReader: SlowReaderPolicy;
   /** How often the slow-reader rule (and the lag metric) looks at the session. */
   sampleIntervalMs: number;
 }
 
-/** v1's `--max-sub-rate` default (5,000/s), v2's slow-reader rule, sampled every second. */
+/** Close-reason metric label of a connection closed for sending too much. */
+const INBOUND_FLOOD = 'inbound_flood';
+
+/**
+ * v1's `--max-sub-rate` default (5,000/s), v2's slow-reader rule, sampled every second; inbound:
+ * 10 messages and 2 MiB per second per connection, filters of at most 1 MiB (10,000 `did:plc`
+ * DIDs take 320 KB).
+ */
 export const DEFAULT_SESSION_SETTINGS: SessionSettings = {
   readBatchSize: 1000,
   maxEventsPerSecond: 5000,
+  maxClientMessagesPerSecond: 10,
+  maxClientBytesPerSecond: 2 * 1024 * 1024,
+  maxFilterBytes: DEFAULT_MAX_FILTER_BYTES,
   slowReader: DEFAULT_SLOW_READER_POLICY,
   sampleIntervalMs: 1000,
 };
@@ -88,6 +109,8 @@ export interface SubscriberSessionOptions {
   logger?: SubscriberLogger;
   /** Clock and timers for rate limiting and sampling; defaults to `asyncScheduler`. */
   scheduler?: SchedulerLike;
+  /** The `--max-sub-rate` bucket of the client's address, shared with its other connections; default: one of its own. */
+  rateLimit?: TokenBucket;
   /** Subscriber plugins' operators for this session, in order (after the filter, before the size cap). */
   plugins?: readonly SessionPluginOperator[];
   /** Told of each failure of those operators (the event that caused it is not sent). */
@@ -137,6 +160,8 @@ export class SubscriberSession {
   private readonly scheduler: SchedulerLike;
   private readonly eventsBehindFrom: (position: number) => number;
   private readonly rateLimit: TokenBucket | undefined;
+  private readonly inboundMessages: TokenBucket;
+  private readonly inboundBytes: TokenBucket;
   private readonly stopped$ = new Subject<void>();
   private readonly hello$ = new Subject<void>();
   /** The plugins' contained operators, each feeding the next; empty without plugins. */
@@ -171,7 +196,9 @@ export class SubscriberSession {
     this.scheduler = options.scheduler ?? asyncScheduler;
     this.eventsBehindFrom = options.eventsBehind ?? (() => 0);
     const rate = this.settings.maxEventsPerSecond;
-    this.rateLimit = Number.isFinite(rate) ? new TokenBucket(rate) : undefined;
+    this.rateLimit = options.rateLimit ?? (Number.isFinite(rate) ? new TokenBucket(rate) : undefined);
+    this.inboundMessages = new TokenBucket(this.settings.maxClientMessagesPerSecond);
+    this.inboundBytes = new TokenBucket(this.settings.maxClientBytesPerSecond);
     this.rules = { filter: options.options.filter, maxMessageSizeBytes: options.options.maxMessageSizeBytes };
     this.pluginChain = chainPlugins(
       options.plugins ?? [],
@@ -202,14 +229,26 @@ export class SubscriberSession {
     return this.finishedPromise ?? Promise.resolve();
   }
 
-  /** A message from the client: `options_update` is applied, a bad one closes, others are ignored. */
+  /**
+   * A message from the client: `options_update` is applied, a bad one closes, others are
+   * ignored. Past `maxClientMessagesPerSecond` or `maxClientBytesPerSecond` the connection is
+   * closed with 1008 before the message is read (a flood costs the server no parsing).
+   */
   receive(message: Uint8Array | string, isBinary: boolean): void {
     if (this.stopped) return;
+    const nowMs = this.scheduler.now();
+    const bytes = typeof message === 'string' ? Buffer.byteLength(message) : message.length;
+    if (!this.inboundMessages.tryTake(nowMs)) {
+      return this.closeForFlood(`too many messages: more than ${this.settings.maxClientMessagesPerSecond} per second`);
+    }
+    if (!this.inboundBytes.tryTake(nowMs, bytes)) {
+      return this.closeForFlood(`too many bytes sent: more than ${this.settings.maxClientBytesPerSecond} per second`);
+    }
     if (isBinary) {
       this.logger.warn({ ip: this.ipAddress }, 'binary message from subscriber ignored');
       return;
     }
-    const result = parseOptionsUpdate(message);
+    const result = parseOptionsUpdate(message, { maxFilterBytes: this.settings.maxFilterBytes });
     switch (result.kind) {
       case 'ignored':
         this.logger.warn(
@@ -235,6 +274,14 @@ export class SubscriberSession {
           this.hello$.next();
         }
     }
+  }
+
+  /**
+   * Ends the session from outside with a close frame (the endpoint's ping rule): counted under
+   * `metricReason` in `subscribersClosed`, then as `stop()`.
+   */
+  close(code: number, reason: string, metricReason: string): void {
+    this.closeWith(code, reason, metricReason);
   }
 
   /** The connection is gone: ends the loop and the timers. */
@@ -388,6 +435,11 @@ export class SubscriberSession {
 
   private lagLabels(): SubscriberLabels {
     return { subscriber: this.subscriberId, ip_address: this.ipAddress };
+  }
+
+  private closeForFlood(reason: string): void {
+    this.logger.info({ ip: this.ipAddress, subscriber: this.subscriberId, reason }, 'closing subscriber: inbound flood');
+    this.closeWith(CLOSE_POLICY_VIOLATION, reason, INBOUND_FLOOD);
   }
 
   private closeWith(code: number, reason: string, metricReason: string): void {

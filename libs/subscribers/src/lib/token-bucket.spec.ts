@@ -39,6 +39,19 @@ describe('TokenBucket', () => {
     expect(schedule(new TokenBucket(0.5), [0, 0, 0])).toEqual([0, 2000, 4000]);
   });
 
+  it('polices with tryTake: takes what the bucket holds now, refuses the rest without taking it', () => {
+    const bucket = new TokenBucket(10);
+    // 10 tokens/s, burst 10: a 6 then a 4 pass, a 1 does not; 100 ms later one is back.
+    expect([bucket.tryTake(0, 6), bucket.tryTake(0, 4), bucket.tryTake(0, 1), bucket.tryTake(100, 2), bucket.tryTake(100, 1)]).toEqual([
+      true,
+      true,
+      false,
+      false,
+      true,
+    ]);
+    expect(new TokenBucket(10).tryTake(0, 11)).toBe(false);
+  });
+
   it('rejects a rate that is not positive', () => {
     expect(() => new TokenBucket(0)).toThrow(RangeError);
     expect(() => new TokenBucket(Number.NaN)).toThrow(RangeError);

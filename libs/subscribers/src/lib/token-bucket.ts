@@ -1,11 +1,11 @@
 /**
- * A token bucket for one subscriber's outgoing events (`--max-sub-rate`), written as the
- * generic cell rate algorithm: one number, the time the bucket is next empty, instead of a
- * token count refilled by a timer.
+ * A token bucket, written as the generic cell rate algorithm: one number, the time the bucket
+ * is next empty, instead of a token count refilled by a timer. It paces a client address's
+ * outgoing events (`--max-sub-rate`, shared by that address's connections, as v1's per-IP
+ * limiter) and polices a connection's inbound messages and bytes (`tryTake`).
  *
- * v1 keys one limiter per client IP (all connections of a NAT share it) with burst
- * `int(rate)`, so a rate below 1 stops every subscriber at its first event. Here each
- * subscriber has its own, and the burst is at least one event.
+ * v1's limiter has burst `int(rate)`, so a rate below 1 stops every subscriber at its first
+ * event; here the burst is at least one token.
  */
 export class TokenBucket {
   private readonly intervalMs: number;
@@ -31,5 +31,20 @@ export class TokenBucket {
     const sendAtMs = Math.max(nowMs, this.emptyAtMs - this.toleranceMs);
     this.emptyAtMs = Math.max(this.emptyAtMs, sendAtMs) + this.intervalMs;
     return sendAtMs - nowMs;
+  }
+
+  /**
+   * Takes `cost` tokens if the bucket holds them now, else takes nothing: for policing (a flood
+   * is refused) rather than pacing.
+   *
+   * @param nowMs The current time.
+   * @param cost Tokens to take (e.g. a message's bytes); at most the burst can ever pass.
+   * @return Whether they were taken.
+   */
+  tryTake(nowMs: number, cost = 1): boolean {
+    const emptyAtMs = Math.max(this.emptyAtMs, nowMs) + cost * this.intervalMs;
+    if (emptyAtMs - nowMs > this.toleranceMs + this.intervalMs) return false;
+    this.emptyAtMs = emptyAtMs;
+    return true;
   }
 }

@@ -38,6 +38,7 @@ describe('server configuration', () => {
       overrideRelayCursor: -1,
       livenessTtlMs: 15_000,
       plugins: [],
+      cluster: { role: 'all', natsUrl: undefined, stream: 'JETSTREAM_EVENTS', streamMaxAgeMs: 86_400_000, streamReplicas: 1 },
     });
   });
 
@@ -72,6 +73,7 @@ describe('server configuration', () => {
       overrideRelayCursor: 0,
       livenessTtlMs: 500,
       plugins: ['./a.mjs', 'some-package'],
+      cluster: { role: 'all', natsUrl: undefined, stream: 'JETSTREAM_EVENTS', streamMaxAgeMs: 86_400_000, streamReplicas: 1 },
     });
   });
 
@@ -103,10 +105,22 @@ describe('server configuration', () => {
       overrideRelayCursor: 12345,
       livenessTtlMs: 60_000,
       plugins: ['./a.mjs', './b.mjs'],
+      cluster: { role: 'all', natsUrl: undefined, stream: 'JETSTREAM_EVENTS', streamMaxAgeMs: 86_400_000, streamReplicas: 1 },
     });
   });
 
+  it('reads the cluster flags and their variables', async () => {
+    const flags = await run(['--role=edge', '--nats-url=nats://127.0.0.1:4222,nats://127.0.0.1:4223', '--nats-stream=EVENTS', '--nats-stream-max-age=2h', '--nats-stream-replicas=3']);
+    expect(flags.config?.cluster).toEqual({ role: 'edge', natsUrl: 'nats://127.0.0.1:4222,nats://127.0.0.1:4223', stream: 'EVENTS', streamMaxAgeMs: 7_200_000, streamReplicas: 3 });
+    const variables = await run([], { JETSTREAM_ROLE: 'ingest', JETSTREAM_NATS_URL: 'tls://nats.example:4222', JETSTREAM_NATS_STREAM_MAX_AGE: '30m' });
+    expect(variables.config?.cluster).toEqual({ role: 'ingest', natsUrl: 'tls://nats.example:4222', stream: 'JETSTREAM_EVENTS', streamMaxAgeMs: 1_800_000, streamReplicas: 1 });
+  });
+
   it.each([
+    [['--role=edge'], {}, 'error: --role edge needs --nats-url'],
+    [['--role=replica'], {}, 'One of all, ingest, edge.'],
+    [['--nats-url=http://127.0.0.1:4222'], {}, 'Not a NATS URL'],
+    [['--nats-stream-replicas=2'], {}, 'One of 1, 3, 5.'],
     [['--event-ttl=forever'], {}, "option '--event-ttl <duration>' argument 'forever' is invalid. Not a duration"],
     [['--liveness-ttl=0s'], {}, 'The duration must be greater than 0.'],
     [[], { JETSTREAM_LIVENESS_TTL: '-5s' }, 'The duration must be greater than 0.'],
@@ -126,7 +140,7 @@ describe('server configuration', () => {
 
   it('prints help with every flag, and the version', async () => {
     const help = await run(['--help']);
-    for (const flag of ['--ws-url', '--worker-count', '--max-queue-size', '--listen-addr', '--metrics-listen-addr', '--data-dir', '--zstd-dictionary-path', '--event-ttl', '--max-sub-rate', '--override-relay-cursor', '--liveness-ttl', '--plugin']) {
+    for (const flag of ['--ws-url', '--worker-count', '--max-queue-size', '--listen-addr', '--metrics-listen-addr', '--data-dir', '--zstd-dictionary-path', '--event-ttl', '--max-sub-rate', '--override-relay-cursor', '--liveness-ttl', '--plugin', '--role', '--nats-url', '--nats-stream', '--nats-stream-max-age', '--nats-stream-replicas']) {
       expect(help.output).toContain(flag);
     }
     expect(help.output).toContain('JETSTREAM_LIVENESS_TTL');

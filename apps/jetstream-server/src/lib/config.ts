@@ -1,4 +1,4 @@
-import { DEFAULT_SERVER_CONFIG as DEFAULTS, parseGoDuration, parseListenAddress, type ListenAddress, type ServerConfig } from '@jetstream-ts/server';
+import { DEFAULT_SERVER_CONFIG as DEFAULTS, parseGoDuration, parseListenAddress, type ListenAddress, type ServerConfig, type ServerRole } from '@jetstream-ts/server';
 import { Command, InvalidArgumentError, Option } from 'commander';
 
 export type { ServerConfig };
@@ -27,6 +27,19 @@ const listenAddress = (text: string) => {
   if (address === undefined) throw new InvalidArgumentError('Not a listen address (examples: :6008, 127.0.0.1:6008, [::1]:6008).');
   return address;
 };
+const natsUrl = (text: string) => {
+  for (const server of text.split(',')) {
+    if (!/^(nats|tls):\/\/[^\s/]+$/.test(server.trim())) throw new InvalidArgumentError('Not a NATS URL (example: nats://127.0.0.1:4222; comma-separated for a cluster).');
+  }
+  return text;
+};
+const oneOf =
+  <T extends string | number>(values: readonly T[]) =>
+  (text: string): T => {
+    const value = values.find((candidate) => String(candidate) === text.trim());
+    if (value === undefined) throw new InvalidArgumentError(`One of ${values.join(', ')}.`);
+    return value;
+  };
 const relayUrl = (text: string) => {
   let url: URL;
   try {
@@ -83,8 +96,18 @@ export function serverCommand(onConfig: (config: ServerConfig) => void | Promise
         DEFAULTS.plugins,
       ),
     )
+    .addOption(option('--role <role>', 'with --nats-url: all (ingest and serve), ingest (relay to NATS) or edge (serve from NATS)', 'JETSTREAM_ROLE', oneOf(['all', 'ingest', 'edge'] as const), DEFAULTS.cluster.role))
+    .addOption(new Option('--nats-url <url>', 'NATS JetStream server(s) of a cluster; without it, one process on its embedded store').env('JETSTREAM_NATS_URL').argParser(natsUrl))
+    .addOption(option('--nats-stream <name>', 'JetStream stream of the events', 'JETSTREAM_NATS_STREAM', String, DEFAULTS.cluster.stream))
+    .addOption(
+      option('--nats-stream-max-age <duration>', 'how long the stream keeps events (how far back an edge can back-fill)', 'JETSTREAM_NATS_STREAM_MAX_AGE', positiveDuration, DEFAULTS.cluster.streamMaxAgeMs, '24h'),
+    )
+    .addOption(option('--nats-stream-replicas <n>', 'copies of each event in a NATS cluster', 'JETSTREAM_NATS_STREAM_REPLICAS', (text: string) => oneOf([1, 3, 5])(text), DEFAULTS.cluster.streamReplicas))
     .allowExcessArguments(false)
-    .action(async (options: Record<string, unknown>) => {
+    .action(async (options: Record<string, unknown>, command: Command) => {
+      const role = options['role'] as ServerRole;
+      const nats = options['natsUrl'] as string | undefined;
+      if (role !== 'all' && nats === undefined) command.error(`error: --role ${role} needs --nats-url (without NATS the server is one process that does everything)`);
       await onConfig({
         wsUrl: options['wsUrl'] as string,
         workerCount: options['workerCount'] as number,
@@ -98,6 +121,13 @@ export function serverCommand(onConfig: (config: ServerConfig) => void | Promise
         overrideRelayCursor: options['overrideRelayCursor'] as number,
         livenessTtlMs: options['livenessTtl'] as number,
         plugins: options['plugin'] as string[],
+        cluster: {
+          role,
+          natsUrl: nats,
+          stream: options['natsStream'] as string,
+          streamMaxAgeMs: options['natsStreamMaxAge'] as number,
+          streamReplicas: options['natsStreamReplicas'] as number,
+        },
       });
     });
 }

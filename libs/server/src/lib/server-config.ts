@@ -20,6 +20,23 @@ export interface ServerConfig {
   livenessTtlMs: number;
   /** Plugin modules to load (`--plugin`): file paths or package names, in order. */
   plugins: readonly string[];
+  /** Scale-out on NATS JetStream; without `natsUrl`, one process on its embedded store (the default). */
+  cluster: ClusterConfig;
+}
+
+/** `all` ingests and serves; `ingest` reads the relay into the stream; `edge` serves from its copy of the stream. */
+export type ServerRole = 'all' | 'ingest' | 'edge';
+
+export interface ClusterConfig {
+  role: ServerRole;
+  /** NATS server(s), comma-separated; undefined: no cluster. */
+  natsUrl: string | undefined;
+  /** JetStream stream of the events. */
+  stream: string;
+  /** How long the stream keeps events: how far back a new or restarted edge can back-fill. */
+  streamMaxAgeMs: number;
+  /** Copies of each message in a NATS cluster: 1, 3 or 5. */
+  streamReplicas: number;
 }
 
 /** v1's defaults (reference §6), for compositions that build a config in code. */
@@ -36,6 +53,7 @@ export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
   overrideRelayCursor: -1,
   livenessTtlMs: 15_000,
   plugins: [],
+  cluster: { role: 'all', natsUrl: undefined, stream: 'JETSTREAM_EVENTS', streamMaxAgeMs: 24 * 3_600_000, streamReplicas: 1 },
 });
 
 /**

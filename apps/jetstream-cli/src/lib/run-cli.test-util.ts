@@ -18,11 +18,14 @@ function collector(): { stream: PassThrough; text: () => string } {
   return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
 }
 
-/** Runs `jetstream <argv>` in this process, with stdout (or the given stream) and stderr collected. */
-export async function runCli(argv: string[], stdout?: Writable): Promise<CliRun> {
+/**
+ * Runs `jetstream <argv>` in this process, with stdout (or the given stream) and stderr
+ * collected; `stop` stands for Ctrl-C.
+ */
+export async function runCli(argv: string[], stdout?: Writable, stop?: AbortSignal): Promise<CliRun> {
   const out = collector();
   const err = collector();
-  const { run } = createProgram({ stdout: stdout ?? out.stream, stderr: err.stream });
+  const { run } = createProgram({ stdout: stdout ?? out.stream, stderr: err.stream, stop });
   const code = await run(argv);
   // Let the collectors take what was written.
   await new Promise((resolve) => setImmediate(resolve));

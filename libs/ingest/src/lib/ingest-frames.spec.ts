@@ -85,6 +85,21 @@ describe('ingestFrames', () => {
     expect(store.relayCursor()).toBe(8);
   });
 
+  it('records every undecodable message (size, reason, the seq it followed) before the cursor moves past it', async () => {
+    const store = createMemoryEventStore();
+    const records: string[] = [];
+    const progress = new IngestProgress(5);
+    const cursorWhenTold: (number | undefined)[] = [];
+    const onSkippedFrame = (skipped: { afterSeq: number | undefined; bytes: number; reason: string }) => {
+      records.push(`after ${skipped.afterSeq}: ${skipped.bytes} bytes, ${skipped.reason}`);
+      cursorWhenTold.push(progress.processed);
+    };
+    await ingestAll(['bad', 'commit:7:1', 'bad!', 'bad', 'sync:9'], { log: store, progress, onSkippedFrame });
+    expect(records).toEqual(['after 5: 3 bytes, bad', 'after 7: 4 bytes, bad', 'after 7: 3 bytes, bad']);
+    expect(cursorWhenTold).toEqual([undefined, 7, 7]);
+    expect(store.relayCursor()).toBe(9);
+  });
+
   it('keeps one commit in flight and gathers the frames that arrive meanwhile into the next batch', async () => {
     const store = createMemoryEventStore();
     const gated = gatedLog(store);

@@ -58,6 +58,25 @@ export interface IngestFramesOptions {
   scheduler?: SchedulerLike;
   /** Told once if a stage emits outside the processing of a frame (an asynchronous plugin). */
   onWarning?: (message: string) => void;
+  /**
+   * Told of every relay message that could not be decoded, before the cursor moves past it:
+   * the record of what was skipped (log it and count it; see {@link SkippedFrame}).
+   */
+  onSkippedFrame?: (skipped: SkippedFrame) => void;
+}
+
+/**
+ * A relay message that did not decode as a frame, so its events (if it had any) are not in the
+ * log. Its own seq is unreadable; it came after the frame `afterSeq` and before the next one the
+ * relay sent, which is the range to look at (the repo's next commit also names what it follows).
+ */
+export interface SkippedFrame {
+  /** Seq of the last frame before it (undefined when nothing came before it on this run and no cursor was stored). */
+  afterSeq: number | undefined;
+  /** The message's size in bytes. */
+  bytes: number;
+  /** Why it could not be decoded (e.g. `unexpected end of input`). */
+  reason: string;
 }
 
 /**
@@ -75,6 +94,11 @@ export interface IngestFramesOptions {
  * arriving meanwhile make the next batch bigger. So the committed cursor never runs ahead of the
  * committed events, nor behind them, and a restart after `kill -9` resumes exactly after the
  * last committed frame.
+ *
+ * A message that does not decode is skipped with a record: `onSkippedFrame` is told its size,
+ * the reason and the seq it followed, before any later frame moves the cursor past it. Retrying
+ * cannot help: WebSocket messages arrive whole, so a relay that sent undecodable bytes sends
+ * the same bytes again from the same cursor, and waiting for it would stop ingest for good.
  *
  * When the source completes, the pending batch is committed, then the output completes. A
  * failed commit errors the output (ingesting on without the store would lose events).
@@ -101,6 +125,8 @@ export function ingestFrames(options: IngestFramesOptions): OperatorFunction<Uin
       const input = new Subject<Uint8Array>();
       let inFrame = false;
       let seqOfFrame: number | undefined;
+      let undecodable: { bytes: number; reason: string } | undefined;
+      let lastSeq = progress?.resumeCursor();
       let pending: LoggedEvent[] = [];
       let pendingCursor: number | undefined;
       let lastCursor: number | undefined;
@@ -150,7 +176,10 @@ export function ingestFrames(options: IngestFramesOptions): OperatorFunction<Uin
 
       const events = input.pipe(
         stages.decode,
-        tap((frame) => (seqOfFrame = frameSeq(frame))),
+        tap((frame) => {
+          seqOfFrame = frameSeq(frame);
+          if (frame.type === 'invalid') undecodable = { bytes: frame.size, reason: frame.reason };
+        }),
         stage('frames'),
         stages.toEvents,
         stage('events'),
@@ -179,12 +208,15 @@ export function ingestFrames(options: IngestFramesOptions): OperatorFunction<Uin
       const messagesSubscription = messages.subscribe({
         next: (message) => {
           seqOfFrame = undefined;
+          undecodable = undefined;
           inFrame = true;
           input.next(message);
           inFrame = false;
           // A stage threw: the output has errored, and this frame must not reach the cursor.
           if (destination.closed) return;
+          if (undecodable) options.onSkippedFrame?.({ afterSeq: lastSeq, ...undecodable });
           if (seqOfFrame !== undefined) {
+            lastSeq = seqOfFrame;
             pendingCursor = seqOfFrame;
             if (progress) progress.processed = seqOfFrame;
           }

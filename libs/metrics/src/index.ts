@@ -4,3 +4,4 @@ export * from './lib/metrics-drop-reporter.js';
 export * from './lib/count-frames.js';
 export * from './lib/count-sequenced.js';
 export * from './lib/count-appended.js';
+export * from './lib/time-commit-processing.js';

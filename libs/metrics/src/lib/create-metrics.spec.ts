@@ -34,9 +34,11 @@ describe('createMetrics', () => {
         ['jetstream_subscriber_lag_seconds', 'gauge', ['subscriber', 'ip_address']],
         ['jetstream_subscriber_lag_events', 'histogram', []],
         ['jetstream_subscribers_closed_total', 'counter', ['reason']],
+        ['jetstream_relay_connected', 'gauge', ['socket_url']],
+        ['jetstream_relay_reconnects_total', 'counter', ['socket_url', 'reason']],
       ]),
     );
-    expect(described).toHaveLength(21);
+    expect(described).toHaveLength(23);
     expect(defaultRegistry.getMetricsAsArray()).toEqual([]);
   });
 

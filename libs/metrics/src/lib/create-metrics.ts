@@ -32,6 +32,10 @@ export interface ConsumerMetrics {
   /** indigo's frame counters in v1, labelled `remote_addr` (here the relay URL). */
   repoStreamEventsReceived: Counter.Internal;
   repoStreamBytes: Counter.Internal;
+  /** 1 while the relay connection is open, else 0 (ours). */
+  relayConnected: Gauge.Internal<string>;
+  /** Relay connections lost, by `reason` (closed, error, liveness, ping-timeout, relay-error; ours). */
+  relayReconnects: ConsumerCounter<'reason'>;
 }
 
 /** Subscriber-side metrics (v1 names and labels), plus the per-subscriber lag. */
@@ -121,6 +125,8 @@ export function createMetrics(registry: Registry, options: MetricsOptions): Jets
       eventsEmitted: boundCounter(METRIC_NAMES.consumerEventsEmitted, 'The total number of events emitted'),
       repoStreamEventsReceived: boundCounter(METRIC_NAMES.repoStreamEventsReceived, 'Total number of events received', 'remote_addr'),
       repoStreamBytes: boundCounter(METRIC_NAMES.repoStreamBytes, 'Total bytes received', 'remote_addr'),
+      relayConnected: boundGauge(METRIC_NAMES.relayConnected, 'Whether the relay connection is open (1) or not (0)'),
+      relayReconnects: consumerCounter(METRIC_NAMES.relayReconnects, 'Relay connections lost and retried, by reason', ['reason']),
     },
     server: {
       subscribersConnected: new Gauge({ name: METRIC_NAMES.subscribersConnected, help: 'The number of subscribers connected to the Jetstream server', labelNames: ['ip_address'], registers }),

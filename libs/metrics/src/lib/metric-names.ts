@@ -29,4 +29,10 @@ export const METRIC_NAMES = {
   subscriberLagEvents: 'jetstream_subscriber_lag_events',
   /** Ours: subscribers the server closed, by reason (slow, invalid_message, ...). */
   subscribersClosed: 'jetstream_subscribers_closed_total',
+  /** Ours: 1 while the relay connection is open, else 0. */
+  relayConnected: 'jetstream_relay_connected',
+  /** Ours: relay connections lost (each followed by a reconnect after the backoff), by reason. */
+  relayReconnects: 'jetstream_relay_reconnects_total',
+  /** Ours: bytes on disk of the event store's files. */
+  storeSize: 'jetstream_store_size_bytes',
 } as const;

@@ -14,3 +14,5 @@ export * from './lib/store-size-gauge.js';
 export * from './lib/plugin-failure-reporter.js';
 export * from './lib/register-plugin-modules.js';
 export * from './lib/run-until-signal.js';
+/** For validating `--trusted-proxies` where the configuration is parsed. */
+export { TrustedProxies } from '@jetstream-ts/subscribers';

@@ -7,7 +7,7 @@ import { v1IngestStages } from '@jetstream-ts/ingest';
 import { countAppended, countFrames, countSequenced, createMetrics, MetricsDropReporter, type JetstreamMetrics } from '@jetstream-ts/metrics';
 import type { AppendBatch, LoggedEvent } from '@jetstream-ts/models';
 import type { IngestPlugin, JetstreamPlugin, SubscriberPlugin } from '@jetstream-ts/plugins';
-import { SubscribeEndpoint } from '@jetstream-ts/subscribers';
+import { SubscribeEndpoint, TrustedProxies, type SubscribeEndpointOptions } from '@jetstream-ts/subscribers';
 import { relayFrames } from '@jetstream-ts/upstream';
 import { pino } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
@@ -74,7 +74,7 @@ export function createServerContainer(config: ServerConfig, parent: DependencyCo
       (c) =>
         new SubscribeEndpoint({
           log: c.resolve(TOKENS.eventLog),
-          session: { maxEventsPerSecond: c.resolve(TOKENS.config).maxSubRate },
+          ...subscriberLimits(c.resolve(TOKENS.config)),
           metrics: c.resolve(TOKENS.metrics).server,
           logger: c.resolve(TOKENS.logger),
           plugins: resolvePlugins(c).filter((plugin): plugin is SubscriberPlugin => plugin.stage === 'subscriber'),
@@ -93,6 +93,22 @@ export function createServerContainer(config: ServerConfig, parent: DependencyCo
 /** Every registered plugin, in registration order. */
 export function resolvePlugins(container: DependencyContainer): JetstreamPlugin[] {
   return container.isRegistered(TOKENS.plugins, true) ? container.resolveAll(TOKENS.plugins) : [];
+}
+
+/** The endpoint's limits from the configuration: `--max-sub-rate` per address, connection, inbound and filter limits, trusted proxies. */
+function subscriberLimits(config: ServerConfig): Pick<SubscribeEndpointOptions, 'session' | 'limits' | 'trustedProxies' | 'maxClientMessageBytes'> {
+  const { clients } = config;
+  return {
+    session: {
+      maxEventsPerSecond: config.maxSubRate,
+      maxClientMessagesPerSecond: clients.maxClientMessagesPerSecond,
+      maxClientBytesPerSecond: clients.maxClientBytesPerSecond,
+      maxFilterBytes: clients.maxFilterBytes,
+    },
+    limits: { maxConnections: clients.maxConnections, maxConnectionsPerIp: clients.maxConnectionsPerIp },
+    trustedProxies: TrustedProxies.parse(clients.trustedProxies.join(',')),
+    maxClientMessageBytes: clients.maxClientMessageBytes,
+  };
 }
 
 /**

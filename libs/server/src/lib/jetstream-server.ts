@@ -1,5 +1,5 @@
 import { expireEvents, type CursorBuffer } from '@jetstream-ts/cursor-buffer';
-import { ingestFrames, IngestProgress, type IngestStages } from '@jetstream-ts/ingest';
+import { ingestFrames, IngestProgress, type IngestStages, type SkippedFrame } from '@jetstream-ts/ingest';
 import type { JetstreamMetrics } from '@jetstream-ts/metrics';
 import type { IngestPlugin, PluginFailureHandler } from '@jetstream-ts/plugins';
 import type { Logger } from 'pino';
@@ -101,7 +101,7 @@ export class JetstreamServer {
       const subscription = upstream(() => progress.resumeCursor())
         .pipe(
           takeUntil(this.#stopReading),
-          ingestFrames({ log, stages, plugins, onPluginFailure, progress, onWarning: (message) => logger.warn(message) }),
+          ingestFrames({ log, stages, plugins, onPluginFailure, progress, onWarning: (message) => logger.warn(message), onSkippedFrame: logSkippedFrame(logger) }),
         )
         .subscribe({
           error: (error: unknown) => {
@@ -137,6 +137,18 @@ export class JetstreamServer {
     await log.close();
     logger.info('jetstream server stopped');
   }
+}
+
+/**
+ * Every undecodable relay frame is an error line naming where it was (its events, if any, are
+ * not in the store; it is also counted in `jetstream_dropped_input_total{stage="frame",reason="invalid-frame"}`).
+ */
+function logSkippedFrame(logger: Logger): (skipped: SkippedFrame) => void {
+  return (skipped) =>
+    logger.error(
+      { afterSeq: skipped.afterSeq ?? null, bytes: skipped.bytes, reason: skipped.reason },
+      'skipped an undecodable relay frame: its events (if any) are lost; it came after relay seq afterSeq',
+    );
 }
 
 function delay(ms: number): Promise<void> {

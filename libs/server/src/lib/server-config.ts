@@ -14,6 +14,7 @@ export interface ServerConfig {
   /** Accepted for compatibility; like v1, the embedded v1 dictionary is always used. */
   zstdDictionaryPath: string | undefined;
   eventTtlMs: number;
+  /** Events per second per client address, shared by its connections (v1: per IP). */
   maxSubRate: number;
   /** >= 0 overrides the stored relay cursor at start-up; -1 keeps it. */
   overrideRelayCursor: number;
@@ -22,6 +23,26 @@ export interface ServerConfig {
   plugins: readonly string[];
   /** Scale-out on NATS JetStream; without `natsUrl`, one process on its embedded store (the default). */
   cluster: ClusterConfig;
+  /** What one client may hold or send (v1 had no limits but `--max-sub-rate`). */
+  clients: ClientLimitsConfig;
+}
+
+/** Subscriber limits; for the connection limits 0 means none. */
+export interface ClientLimitsConfig {
+  /** `--max-connections`: subscriber connections in all; one more gets 503. */
+  maxConnections: number;
+  /** `--max-connections-per-ip`: connections of one client address; one more gets 429. */
+  maxConnectionsPerIp: number;
+  /** `--trusted-proxies`: addresses and CIDR ranges whose `X-Forwarded-For` names the client; none by default. */
+  trustedProxies: readonly string[];
+  /** `--max-client-message-bytes`: a bigger client message closes the connection with 1009. */
+  maxClientMessageBytes: number;
+  /** `--max-client-messages-per-second`: more from one connection closes it with 1008. */
+  maxClientMessagesPerSecond: number;
+  /** `--max-client-bytes-per-second`: the same for their bytes. */
+  maxClientBytesPerSecond: number;
+  /** `--max-filter-bytes`: bytes of wanted DIDs and collections in one filter (400 / 1008 beyond). */
+  maxFilterBytes: number;
 }
 
 /** `all` ingests and serves; `ingest` reads the relay into the stream; `edge` serves from its copy of the stream. */
@@ -54,6 +75,15 @@ export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
   livenessTtlMs: 15_000,
   plugins: [],
   cluster: { role: 'all', natsUrl: undefined, stream: 'JETSTREAM_EVENTS', streamMaxAgeMs: 24 * 3_600_000, streamReplicas: 1 },
+  clients: {
+    maxConnections: 10_000,
+    maxConnectionsPerIp: 100,
+    trustedProxies: [],
+    maxClientMessageBytes: 1024 * 1024,
+    maxClientMessagesPerSecond: 10,
+    maxClientBytesPerSecond: 2 * 1024 * 1024,
+    maxFilterBytes: 1024 * 1024,
+  },
 });
 
 /**

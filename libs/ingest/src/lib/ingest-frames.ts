@@ -125,7 +125,6 @@ export function ingestFrames(options: IngestFramesOptions): OperatorFunction<Uin
       const input = new Subject<Uint8Array>();
       let inFrame = false;
       let seqOfFrame: number | undefined;
-      let undecodable: { bytes: number; reason: string } | undefined;
       let lastSeq = progress?.resumeCursor();
       let pending: LoggedEvent[] = [];
       let pendingCursor: number | undefined;
@@ -178,7 +177,8 @@ export function ingestFrames(options: IngestFramesOptions): OperatorFunction<Uin
         stages.decode,
         tap((frame) => {
           seqOfFrame = frameSeq(frame);
-          if (frame.type === 'invalid') undecodable = { bytes: frame.size, reason: frame.reason };
+          // While its message is processed, so before any later frame can move the cursor past it.
+          if (frame.type === 'invalid') options.onSkippedFrame?.({ afterSeq: lastSeq, bytes: frame.size, reason: frame.reason });
         }),
         stage('frames'),
         stages.toEvents,
@@ -208,13 +208,11 @@ export function ingestFrames(options: IngestFramesOptions): OperatorFunction<Uin
       const messagesSubscription = messages.subscribe({
         next: (message) => {
           seqOfFrame = undefined;
-          undecodable = undefined;
           inFrame = true;
           input.next(message);
           inFrame = false;
           // A stage threw: the output has errored, and this frame must not reach the cursor.
           if (destination.closed) return;
-          if (undecodable) options.onSkippedFrame?.({ afterSeq: lastSeq, ...undecodable });
           if (seqOfFrame !== undefined) {
             lastSeq = seqOfFrame;
             pendingCursor = seqOfFrame;

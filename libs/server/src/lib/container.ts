@@ -4,26 +4,39 @@ import { join } from 'node:path';
 import { CursorBuffer, openLmdbEventStore } from '@jetstream-ts/cursor-buffer';
 import { createV1Compressor } from '@jetstream-ts/compression';
 import { v1IngestStages } from '@jetstream-ts/ingest';
-import { countAppended, countFrames, countSequenced, createMetrics, MetricsDropReporter, type JetstreamMetrics } from '@jetstream-ts/metrics';
+import {
+  countAppended,
+  countFrames,
+  countSequenced,
+  createMetrics,
+  MetricsDropReporter,
+  timeCommitProcessing,
+  type JetstreamMetrics,
+} from '@jetstream-ts/metrics';
 import type { AppendBatch, LoggedEvent } from '@jetstream-ts/models';
 import type { IngestPlugin, JetstreamPlugin, SubscriberPlugin } from '@jetstream-ts/plugins';
 import { SubscribeEndpoint, TrustedProxies, type SubscribeEndpointOptions } from '@jetstream-ts/subscribers';
-import { relayFrames } from '@jetstream-ts/upstream';
+import { relayFrames, type UpstreamStatus } from '@jetstream-ts/upstream';
 import { pino } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { container as rootContainer, instanceCachingFactory, type DependencyContainer } from 'tsyringe';
 import type { ServerConfig } from './server-config.js';
 import { JetstreamServer } from './jetstream-server.js';
 import { pluginFailureReporter } from './plugin-failure-reporter.js';
+import { ServerHealth } from './server-health.js';
+import { registerStoreSizeGauge } from './store-size-gauge.js';
 import { TOKENS } from './tokens.js';
 import { logUpstreamStatus } from './upstream-status-log.js';
+import { countUpstreamStatus } from './upstream-status-metrics.js';
 
 /**
  * A child container with the server's defaults: pino JSON logs to stdout, a prom-client
  * registry with the default process metrics and the v1 metrics, a drop reporter counting into
- * them, the lmdb event store under `<data-dir>/events` behind a cursor buffer, the relay source,
- * the v1 ingest stages, the `/subscribe` endpoint, and three plugins, the v1 metrics taps
- * (`countFrames` at `frames`, `countSequenced` at `sequenced`, `countAppended` at `committed`).
+ * them, the lmdb event store under `<data-dir>/events` behind a cursor buffer (and its size
+ * gauge), the readiness (`TOKENS.health`), the relay source (its status logged, counted and fed
+ * to the readiness), the v1 ingest stages, the `/subscribe` endpoint, and four plugins, the v1
+ * metrics taps (`timeCommitProcessing` and `countFrames` at `frames`, `countSequenced` at
+ * `sequenced`, `countAppended` at `committed`).
  * Every factory resolves what it needs, the config included, from the container, so registering
  * over a token (tests register an in-memory store) changes every part that uses it. Register
  * `TOKENS.plugins` any number of times to add plugins after the defaults.
@@ -59,12 +72,21 @@ export function createServerContainer(config: ServerConfig, parent: DependencyCo
   container.register(TOKENS.drops, once((c) => new MetricsDropReporter(c.resolve(TOKENS.metrics).droppedInput, c.resolve(TOKENS.logger))));
   container.register(TOKENS.pluginFailures, once((c) => pluginFailureReporter(c.resolve(TOKENS.registry), c.resolve(TOKENS.logger))));
   container.register(TOKENS.ingestStages, once((c) => v1IngestStages({ compressor: createV1Compressor(), drops: c.resolve(TOKENS.drops) })));
-  container.register(TOKENS.eventLog, once((c) => new CursorBuffer(openLmdbEventStore({ path: join(c.resolve(TOKENS.config).dataDir, 'events') }))));
+  container.register(
+    TOKENS.eventLog,
+    once((c) => {
+      const path = join(c.resolve(TOKENS.config).dataDir, 'events');
+      registerStoreSizeGauge(c.resolve(TOKENS.registry), path);
+      return new CursorBuffer(openLmdbEventStore({ path }));
+    }),
+  );
+  container.register(TOKENS.health, once((c) => new ServerHealth({ livenessTtlMs: c.resolve(TOKENS.config).livenessTtlMs })));
   container.register(
     TOKENS.upstream,
     once((c) => {
       const { wsUrl, livenessTtlMs } = c.resolve(TOKENS.config);
-      const onStatus = logUpstreamStatus(c.resolve(TOKENS.logger));
+      const statusReaders = [logUpstreamStatus(c.resolve(TOKENS.logger)), countUpstreamStatus(c.resolve(TOKENS.metrics).consumer), c.resolve(TOKENS.health).relayStatus];
+      const onStatus = (status: UpstreamStatus) => statusReaders.forEach((read) => read(status));
       return (cursor: () => number | undefined) => relayFrames({ wsUrl, cursor, livenessTtl: livenessTtlMs, onStatus });
     }),
   );
@@ -82,8 +104,10 @@ export function createServerContainer(config: ServerConfig, parent: DependencyCo
         }),
     ),
   );
-  // The v1 metrics taps: frames before any other plugin sees them, events as sequenced and as committed.
+  // The v1 metrics taps: frames before any other plugin sees them (the processing time of what
+  // follows, then the counts), events as sequenced and as committed.
   const tap = (plugin: (metrics: JetstreamMetrics) => JetstreamPlugin) => once((c) => plugin(c.resolve(TOKENS.metrics)));
+  container.register(TOKENS.plugins, tap((metrics) => ({ name: 'metrics', stage: 'frames', operator: timeCommitProcessing(metrics) })));
   container.register(TOKENS.plugins, tap((metrics) => ({ name: 'metrics', stage: 'frames', operator: countFrames(metrics) })));
   container.register(TOKENS.plugins, tap((metrics) => ({ name: 'metrics', stage: 'sequenced', operator: countSequenced<LoggedEvent>(metrics) })));
   container.register(TOKENS.plugins, tap((metrics) => ({ name: 'metrics', stage: 'committed', operator: countAppended<AppendBatch>(metrics) })));
@@ -129,5 +153,6 @@ export function resolveJetstreamServer(container: DependencyContainer): Jetstrea
     plugins: resolvePlugins(container).filter((plugin): plugin is IngestPlugin => plugin.stage !== 'subscriber'),
     onPluginFailure: container.resolve(TOKENS.pluginFailures),
     subscribe: container.resolve(TOKENS.subscribe),
+    health: container.resolve(TOKENS.health),
   });
 }

@@ -109,16 +109,22 @@ describe('JetstreamServer', () => {
     expect(await refused.text()).toBe('invalid subscriber options: too many wanted DIDs');
   });
 
-  it('serves /metrics, /healthz and /readyz on the metrics listener', async () => {
+  it('serves /metrics, /healthz and /readyz on the metrics listener; ready once frames arrive', async () => {
     relay = await startFakeRelay({ frames: [] });
     ({ server } = serverFor(configFor(relay, dataDir)));
     await server.start();
     const base = `http://127.0.0.1:${server.metricsAddress!.port}`;
-    const metrics = await fetch(`${base}/metrics`);
-    expect(metrics.status).toBe(200);
-    expect(await metrics.text()).toContain('process_cpu_user_seconds_total');
+    const metricsText = async () => (await fetch(`${base}/metrics`)).text();
+    await until(async () => (await metricsText()).includes(`jetstream_relay_connected{socket_url="${relay.url}"} 1`), 'the relay connection');
+    const text = await metricsText();
+    expect(text).toContain('process_cpu_user_seconds_total');
+    expect(text).toMatch(/^jetstream_store_size_bytes [1-9]\d*$/m);
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
-    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    // Connected, but no frame yet: not ready.
+    const silent = await fetch(`${base}/readyz`);
+    expect([silent.status, await silent.text()]).toEqual([503, 'not ready: no frame from the relay yet\n']);
+    relay.append([identity(1)]);
+    await until(async () => (await fetch(`${base}/readyz`)).status === 200, '/readyz to answer 200 after a frame');
     expect((await fetch(`${base}/nope`)).status).toBe(404);
   });
 

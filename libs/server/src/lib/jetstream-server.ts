@@ -4,11 +4,12 @@ import type { JetstreamMetrics } from '@jetstream-ts/metrics';
 import type { IngestPlugin, PluginFailureHandler } from '@jetstream-ts/plugins';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { Subject, takeUntil, type Subscription } from 'rxjs';
+import { Subject, takeUntil, tap, type Subscription } from 'rxjs';
 import type { ServerConfig } from './server-config.js';
 import { startHttpListener, type HttpListener } from './http-listener.js';
 import { metricsRoutes } from './metrics-routes.js';
 import { publicRoutes, type SubscribeHandler } from './public-routes.js';
+import { ServerHealth } from './server-health.js';
 import type { UpstreamSource } from './tokens.js';
 
 export interface JetstreamServerParts {
@@ -23,6 +24,8 @@ export interface JetstreamServerParts {
   plugins: readonly IngestPlugin[];
   onPluginFailure?: PluginFailureHandler;
   subscribe?: SubscribeHandler;
+  /** Readiness, fed here by each frame and the lifecycle; give the same one to the relay source's `onStatus`. */
+  health?: ServerHealth;
 }
 
 /** v1 waits 10 s for everything at shutdown; we keep the total under that. */
@@ -40,10 +43,11 @@ export class JetstreamServer {
   readonly #stopReading = new Subject<void>();
   readonly #subscriptions: Subscription[] = [];
   readonly #listeners: HttpListener[] = [];
-  #ready = false;
   #drained: Promise<void> = Promise.resolve();
   #failed!: (error: unknown) => void;
   #stopping: Promise<void> | undefined;
+  /** What `/readyz` answers. */
+  readonly health: ServerHealth;
   /** Rejects when ingestion fails; never resolves otherwise. */
   readonly failed: Promise<never>;
   /** The public listener's address once started. */
@@ -53,6 +57,7 @@ export class JetstreamServer {
 
   constructor(parts: JetstreamServerParts) {
     this.#parts = parts;
+    this.health = parts.health ?? new ServerHealth({ livenessTtlMs: parts.config.livenessTtlMs });
     this.failed = new Promise<never>((_, reject) => (this.#failed = reject));
     // Callers that never await `failed` must not see an unhandled rejection.
     this.failed.catch(() => undefined);
@@ -70,7 +75,7 @@ export class JetstreamServer {
 
   async #start(): Promise<void> {
     const { config, logger, registry, log } = this.#parts;
-    const metrics = await startHttpListener(config.metricsListenAddr, { request: metricsRoutes(registry, () => this.#ready) });
+    const metrics = await startHttpListener(config.metricsListenAddr, { request: metricsRoutes(registry, () => this.health.notReadyReason()) });
     this.#listeners.push(metrics);
     this.metricsAddress = metrics.address;
     const main = await startHttpListener(config.listenAddr, publicRoutes(this.#parts.subscribe));
@@ -85,7 +90,6 @@ export class JetstreamServer {
         error: (error: unknown) => logger.error({ err: error }, 'trimming failed'),
       }),
     );
-    this.#ready = true;
     logger.info(
       { listen: `${main.address.address}:${main.address.port}`, metrics: `${metrics.address.address}:${metrics.address.port}`, relay: config.wsUrl },
       'jetstream server started',
@@ -97,15 +101,17 @@ export class JetstreamServer {
     const startCursor = config.overrideRelayCursor >= 0 ? config.overrideRelayCursor : log.relayCursor();
     const progress = new IngestProgress(startCursor);
     logger.info({ relayCursor: startCursor ?? null, headTimeUs: log.headTimeUs() }, 'resuming ingest');
+    this.health.ingestRunning(true);
     this.#drained = new Promise<void>((resolve) => {
       const subscription = upstream(() => progress.resumeCursor())
         .pipe(
+          tap(() => this.health.frameReceived()),
           takeUntil(this.#stopReading),
           ingestFrames({ log, stages, plugins, onPluginFailure, progress, onWarning: (message) => logger.warn(message), onSkippedFrame: logSkippedFrame(logger) }),
         )
         .subscribe({
           error: (error: unknown) => {
-            this.#ready = false;
+            this.health.ingestFailed(error);
             logger.fatal({ err: error }, 'ingest failed');
             this.#failed(error);
             resolve();
@@ -127,7 +133,7 @@ export class JetstreamServer {
 
   async #stop(): Promise<void> {
     const { logger, log } = this.#parts;
-    this.#ready = false;
+    this.health.ingestRunning(false);
     this.#stopReading.next();
     const drained = await Promise.race([this.#drained.then(() => true), delay(DRAIN_TIMEOUT_MS).then(() => false)]);
     if (!drained) logger.error({ timeoutMs: DRAIN_TIMEOUT_MS }, 'ingest did not drain in time; uncommitted frames will be re-read from the relay');

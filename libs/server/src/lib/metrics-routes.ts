@@ -2,14 +2,18 @@ import type { Registry } from 'prom-client';
 import { sendText, type RequestHandler } from './http-listener.js';
 
 /**
- * The metrics listener's routes: `/metrics` (the Prometheus registry), `/healthz` (the process
- * answers) and `/readyz` (200 while `ready()`, else 503: store open and ingest running).
+ * The metrics listener's routes: `/metrics` (the Prometheus registry), `/healthz` (200 while the
+ * process answers, whatever else is wrong) and `/readyz` (200 `ready`, or 503 `not ready: <why>`
+ * while `notReadyReason()` gives a reason: see `ServerHealth`).
+ *
+ * @example
+ * startHttpListener({ port: 6009 }, { request: metricsRoutes(registry, () => health.notReadyReason()) });
  *
  * @param registry The registry to expose.
- * @param ready Whether the server is ready.
+ * @param notReadyReason Why the server is not ready, or undefined when it is.
  * @return A request handler for {@link startHttpListener}.
  */
-export function metricsRoutes(registry: Registry, ready: () => boolean): RequestHandler {
+export function metricsRoutes(registry: Registry, notReadyReason: () => string | undefined): RequestHandler {
   return (request, response, path) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return false;
     if (path === '/metrics') {
@@ -24,8 +28,9 @@ export function metricsRoutes(registry: Registry, ready: () => boolean): Request
       return true;
     }
     if (path === '/readyz') {
-      if (ready()) sendText(response, 200, 'ready\n');
-      else sendText(response, 503, 'not ready\n');
+      const reason = notReadyReason();
+      if (reason === undefined) sendText(response, 200, 'ready\n');
+      else sendText(response, 503, `not ready: ${reason}\n`);
       return true;
     }
     return false;

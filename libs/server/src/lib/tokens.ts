@@ -9,6 +9,7 @@ import type { Observable } from 'rxjs';
 import type { InjectionToken } from 'tsyringe';
 import type { ServerConfig } from './server-config.js';
 import type { SubscribeHandler } from './public-routes.js';
+import type { ServerHealth } from './server-health.js';
 
 /** The relay's frames, resuming each connection from `cursor()`. */
 export type UpstreamSource = (cursor: () => number | undefined) => Observable<Uint8Array>;
@@ -31,4 +32,6 @@ export const TOKENS = {
   plugins: Symbol('plugins') as InjectionToken<JetstreamPlugin>,
   pluginFailures: Symbol('pluginFailures') as InjectionToken<PluginFailureHandler>,
   subscribe: Symbol('subscribe') as InjectionToken<SubscribeHandler>,
+  /** Readiness (`/readyz`): the server and the relay source's `onStatus` feed the same one. */
+  health: Symbol('health') as InjectionToken<ServerHealth>,
 };

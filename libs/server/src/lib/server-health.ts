@@ -1,0 +1,83 @@
+import type { UpstreamStatus } from '@jetstream-ts/upstream';
+
+export interface ServerHealthOptions {
+  /** Frames must have arrived within this many ms (`--liveness-ttl`). */
+  livenessTtlMs: number;
+  /** Milliseconds, monotonic (`performance.now` by default; injected in tests). */
+  now?: () => number;
+}
+
+/**
+ * What `/readyz` answers: ready only while ingest runs, the relay connection is open and not
+ * refusing the cursor, a frame arrived within the liveness window, and the store took the last
+ * commit (a failed commit ends ingest). Fed by the relay source's `onStatus`, each frame, and
+ * the server's lifecycle; `/healthz` does not look at it (the process answers, that is all).
+ *
+ * @example
+ * const health = new ServerHealth({ livenessTtlMs: 15_000 });
+ * relayFrames({ wsUrl, onStatus: health.relayStatus }).pipe(tap(() => health.frameReceived()));
+ * health.ingestRunning(true);
+ * health.notReadyReason(); // 'no frame from the relay yet', later undefined
+ */
+export class ServerHealth {
+  readonly #livenessTtlMs: number;
+  readonly #now: () => number;
+  #running = false;
+  #relayOpen = false;
+  #cursorRejected = false;
+  #lastFrameAt: number | undefined;
+  #ingestError: string | undefined;
+
+  constructor(options: ServerHealthOptions) {
+    this.#livenessTtlMs = options.livenessTtlMs;
+    this.#now = options.now ?? (() => performance.now());
+  }
+
+  /** An `onStatus` callback for `relayFrames` (bound, so it can be passed as it is). */
+  readonly relayStatus = (status: UpstreamStatus): void => {
+    switch (status.type) {
+      case 'connected':
+        this.#relayOpen = true;
+        return;
+      case 'connecting':
+      case 'disconnected':
+        this.#relayOpen = false;
+        return;
+      case 'cursor-rejected':
+        this.#cursorRejected = true;
+        return;
+      case 'streaming':
+        this.#cursorRejected = false;
+        return;
+    }
+  };
+
+  /** A relay frame arrived (so the connection is open, whether or not a status said so). */
+  frameReceived(): void {
+    this.#relayOpen = true;
+    this.#lastFrameAt = this.#now();
+  }
+
+  /** Ingest started (true) or was stopped (false). */
+  ingestRunning(running: boolean): void {
+    this.#running = running;
+  }
+
+  /** Ingest failed (a commit the store refused, ...): not ready until restarted. */
+  ingestFailed(error: unknown): void {
+    this.#running = false;
+    this.#ingestError = error instanceof Error ? error.message : String(error);
+  }
+
+  /** Why the server is not ready, or undefined when it is. */
+  notReadyReason(): string | undefined {
+    if (this.#ingestError !== undefined) return `ingest failed: ${this.#ingestError}`;
+    if (!this.#running) return 'ingest not running';
+    if (this.#cursorRejected) return 'the relay rejects the stored cursor';
+    if (!this.#relayOpen) return 'relay not connected';
+    if (this.#lastFrameAt === undefined) return 'no frame from the relay yet';
+    const idleMs = Math.round(this.#now() - this.#lastFrameAt);
+    if (idleMs >= this.#livenessTtlMs) return `no frame from the relay for ${idleMs} ms`;
+    return undefined;
+  }
+}

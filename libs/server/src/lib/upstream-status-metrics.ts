@@ -1,0 +1,28 @@
+import type { ConsumerMetrics } from '@jetstream-ts/metrics';
+import type { UpstreamStatus } from '@jetstream-ts/upstream';
+
+/**
+ * Counts the relay source's status changes: `jetstream_relay_connected` follows the connection
+ * (1 once open, 0 while connecting or after a loss) and `jetstream_relay_reconnects_total{reason}`
+ * counts each lost connection (every one is retried after the backoff).
+ *
+ * @example
+ * relayFrames({ wsUrl, onStatus: countUpstreamStatus(metrics.consumer) });
+ *
+ * @param consumer `createMetrics(...).consumer`.
+ * @return An `onStatus` callback for `relayFrames`.
+ */
+export function countUpstreamStatus(consumer: Pick<ConsumerMetrics, 'relayConnected' | 'relayReconnects'>): (status: UpstreamStatus) => void {
+  consumer.relayConnected.set(0);
+  return (status) => {
+    switch (status.type) {
+      case 'connected':
+        return consumer.relayConnected.set(1);
+      case 'connecting':
+        return consumer.relayConnected.set(0);
+      case 'disconnected':
+        consumer.relayConnected.set(0);
+        return consumer.relayReconnects.inc({ reason: status.reason });
+    }
+  };
+}

@@ -38,7 +38,17 @@ describe('server configuration', () => {
       overrideRelayCursor: -1,
       livenessTtlMs: 15_000,
       plugins: [],
+      log: { level: 'info', format: undefined },
       cluster: { role: 'all', natsUrl: undefined, stream: 'JETSTREAM_EVENTS', streamMaxAgeMs: 86_400_000, streamReplicas: 1 },
+      clients: {
+        maxConnections: 10_000,
+        maxConnectionsPerIp: 100,
+        trustedProxies: [],
+        maxClientMessageBytes: 1_048_576,
+        maxClientMessagesPerSecond: 10,
+        maxClientBytesPerSecond: 2_097_152,
+        maxFilterBytes: 1_048_576,
+      },
     });
   });
 
@@ -59,6 +69,13 @@ describe('server configuration', () => {
       '--plugin=./a.mjs',
       '--plugin',
       'some-package',
+      '--max-connections=500',
+      '--max-connections-per-ip=50',
+      '--trusted-proxies=127.0.0.1, 10.0.0.0/8,::1',
+      '--max-client-message-bytes=4096',
+      '--max-client-messages-per-second=2.5',
+      '--max-client-bytes-per-second=8192',
+      '--max-filter-bytes=2048',
     ]);
     expect(config).toEqual<ServerConfig>({
       wsUrl: 'ws://127.0.0.1:2470/xrpc/com.atproto.sync.subscribeRepos',
@@ -73,7 +90,17 @@ describe('server configuration', () => {
       overrideRelayCursor: 0,
       livenessTtlMs: 500,
       plugins: ['./a.mjs', 'some-package'],
+      log: { level: 'info', format: undefined },
       cluster: { role: 'all', natsUrl: undefined, stream: 'JETSTREAM_EVENTS', streamMaxAgeMs: 86_400_000, streamReplicas: 1 },
+      clients: {
+        maxConnections: 500,
+        maxConnectionsPerIp: 50,
+        trustedProxies: ['127.0.0.1', '10.0.0.0/8', '::1'],
+        maxClientMessageBytes: 4096,
+        maxClientMessagesPerSecond: 2.5,
+        maxClientBytesPerSecond: 8192,
+        maxFilterBytes: 2048,
+      },
     });
   });
 
@@ -91,6 +118,13 @@ describe('server configuration', () => {
       JETSTREAM_OVERRIDE_RELAY_CURSOR: '12345',
       JETSTREAM_LIVENESS_TTL: '1m',
       JETSTREAM_PLUGINS: './a.mjs, ./b.mjs',
+      JETSTREAM_MAX_CONNECTIONS: '0',
+      JETSTREAM_MAX_CONNECTIONS_PER_IP: '50',
+      JETSTREAM_TRUSTED_PROXIES: '192.0.2.0/24',
+      JETSTREAM_MAX_CLIENT_MESSAGE_BYTES: '1000',
+      JETSTREAM_MAX_CLIENT_MESSAGES_PER_SECOND: '3',
+      JETSTREAM_MAX_CLIENT_BYTES_PER_SECOND: '4000',
+      JETSTREAM_MAX_FILTER_BYTES: '5000',
     });
     expect(config).toEqual<ServerConfig>({
       wsUrl: 'wss://relay.example/xrpc/com.atproto.sync.subscribeRepos',
@@ -105,7 +139,17 @@ describe('server configuration', () => {
       overrideRelayCursor: 12345,
       livenessTtlMs: 60_000,
       plugins: ['./a.mjs', './b.mjs'],
+      log: { level: 'info', format: undefined },
       cluster: { role: 'all', natsUrl: undefined, stream: 'JETSTREAM_EVENTS', streamMaxAgeMs: 86_400_000, streamReplicas: 1 },
+      clients: {
+        maxConnections: 0,
+        maxConnectionsPerIp: 50,
+        trustedProxies: ['192.0.2.0/24'],
+        maxClientMessageBytes: 1000,
+        maxClientMessagesPerSecond: 3,
+        maxClientBytesPerSecond: 4000,
+        maxFilterBytes: 5000,
+      },
     });
   });
 
@@ -116,7 +160,15 @@ describe('server configuration', () => {
     expect(variables.config?.cluster).toEqual({ role: 'ingest', natsUrl: 'tls://nats.example:4222', stream: 'JETSTREAM_EVENTS', streamMaxAgeMs: 1_800_000, streamReplicas: 1 });
   });
 
+  it('reads --log-level and --log-format and their variables; no format means pretty on a terminal', async () => {
+    expect((await run(['--log-level=debug', '--log-format=pretty'])).config?.log).toEqual({ level: 'debug', format: 'pretty' });
+    expect((await run([], { JETSTREAM_LOG_LEVEL: 'warn', JETSTREAM_LOG_FORMAT: 'json' })).config?.log).toEqual({ level: 'warn', format: 'json' });
+    expect((await run(['--log-format=json'], { JETSTREAM_LOG_FORMAT: 'pretty' })).config?.log).toEqual({ level: 'info', format: 'json' });
+  });
+
   it.each([
+    [['--log-level=verbose'], {}, 'One of trace, debug, info, warn, error, fatal, silent.'],
+    [[], { JETSTREAM_LOG_FORMAT: 'text' }, 'One of json, pretty.'],
     [['--role=edge'], {}, 'error: --role edge needs --nats-url'],
     [['--role=replica'], {}, 'One of all, ingest, edge.'],
     [['--nats-url=http://127.0.0.1:4222'], {}, 'Not a NATS URL'],
@@ -131,6 +183,10 @@ describe('server configuration', () => {
     [['--ws-url=https://bsky.network'], {}, 'The relay URL must start with ws:// or wss://.'],
     [[], { JETSTREAM_MAX_QUEUE_SIZE: '1.5' }, 'Not an integer.'],
     [['--no-such-flag'], {}, "unknown option '--no-such-flag'"],
+    [['--trusted-proxies=10.0.0.0/40'], {}, 'not an IP address or CIDR range: 10.0.0.0/40 (give IP addresses or CIDR ranges, comma-separated).'],
+    [['--max-connections-per-ip=-1'], {}, 'Must be at least 0.'],
+    [['--max-client-message-bytes=0'], {}, 'Must be at least 1.'],
+    [[], { JETSTREAM_MAX_CLIENT_MESSAGES_PER_SECOND: '0' }, 'Not a number greater than 0.'],
   ])('rejects %j %j with a clear error', async (args, env, message) => {
     const result = await run(args, env);
     expect(result.config).toBeUndefined();
@@ -140,10 +196,12 @@ describe('server configuration', () => {
 
   it('prints help with every flag, and the version', async () => {
     const help = await run(['--help']);
-    for (const flag of ['--ws-url', '--worker-count', '--max-queue-size', '--listen-addr', '--metrics-listen-addr', '--data-dir', '--zstd-dictionary-path', '--event-ttl', '--max-sub-rate', '--override-relay-cursor', '--liveness-ttl', '--plugin', '--role', '--nats-url', '--nats-stream', '--nats-stream-max-age', '--nats-stream-replicas']) {
+    for (const flag of ['--ws-url', '--worker-count', '--max-queue-size', '--listen-addr', '--metrics-listen-addr', '--data-dir', '--zstd-dictionary-path', '--event-ttl', '--max-sub-rate', '--override-relay-cursor', '--liveness-ttl', '--plugin', '--role', '--nats-url', '--nats-stream', '--nats-stream-max-age', '--nats-stream-replicas', '--max-connections', '--max-connections-per-ip', '--trusted-proxies', '--max-client-message-bytes', '--max-client-messages-per-second', '--max-client-bytes-per-second', '--max-filter-bytes', '--log-level', '--log-format']) {
       expect(help.output).toContain(flag);
     }
     expect(help.output).toContain('JETSTREAM_LIVENESS_TTL');
+    expect(help.output).toContain('JETSTREAM_MAX_CONNECTIONS_PER_IP');
+    expect(help.output).toContain('JETSTREAM_LOG_FORMAT');
     expect(help.output).toContain('default: 24h');
     expect((await run(['-v'])).output).toBe('0.1.0\n');
   });

@@ -1,4 +1,15 @@
-import { DEFAULT_SERVER_CONFIG as DEFAULTS, parseGoDuration, parseListenAddress, type ListenAddress, type ServerConfig, type ServerRole } from '@jetstream-ts/server';
+import {
+  DEFAULT_SERVER_CONFIG as DEFAULTS,
+  parseGoDuration,
+  parseListenAddress,
+  LOG_LEVELS,
+  TrustedProxies,
+  type ListenAddress,
+  type LogFormat,
+  type LogLevel,
+  type ServerConfig,
+  type ServerRole,
+} from '@jetstream-ts/server';
 import { Command, InvalidArgumentError, Option } from 'commander';
 
 export type { ServerConfig };
@@ -21,6 +32,17 @@ const positiveNumber = (text: string) => {
   const value = Number(text.trim());
   if (text.trim() === '' || !Number.isFinite(value) || value <= 0) throw new InvalidArgumentError('Not a number greater than 0.');
   return value;
+};
+const trustedProxies = (text: string) => {
+  try {
+    TrustedProxies.parse(text);
+  } catch (error) {
+    throw new InvalidArgumentError(`${(error as Error).message} (give IP addresses or CIDR ranges, comma-separated).`);
+  }
+  return text
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
 };
 const listenAddress = (text: string) => {
   const address = parseListenAddress(text);
@@ -82,7 +104,37 @@ export function serverCommand(onConfig: (config: ServerConfig) => void | Promise
       new Option('--zstd-dictionary-path <path>', 'accepted for v1 compatibility; the v1 dictionary is always used').env('JETSTREAM_ZSTD_DICTIONARY_PATH'),
     )
     .addOption(option('--event-ttl <duration>', 'time to keep events for replay', 'JETSTREAM_EVENT_TTL', positiveDuration, DEFAULTS.eventTtlMs, '24h'))
-    .addOption(option('--max-sub-rate <rate>', 'max events per second per subscriber (v1: per IP)', 'JETSTREAM_MAX_SUB_RATE', positiveNumber, DEFAULTS.maxSubRate))
+    .addOption(option('--max-sub-rate <rate>', 'max events per second per client address, shared by its connections (as v1)', 'JETSTREAM_MAX_SUB_RATE', positiveNumber, DEFAULTS.maxSubRate))
+    .addOption(option('--max-connections <n>', 'subscriber connections in all; more get 503 (0: no limit)', 'JETSTREAM_MAX_CONNECTIONS', integer(0), DEFAULTS.clients.maxConnections))
+    .addOption(
+      option('--max-connections-per-ip <n>', 'subscriber connections per client address; more get 429 (0: no limit)', 'JETSTREAM_MAX_CONNECTIONS_PER_IP', integer(0), DEFAULTS.clients.maxConnectionsPerIp),
+    )
+    .addOption(
+      option(
+        '--trusted-proxies <list>',
+        "comma-separated IPs/CIDRs of proxies whose X-Forwarded-For names the client (default none: the peer's address)",
+        'JETSTREAM_TRUSTED_PROXIES',
+        trustedProxies,
+        DEFAULTS.clients.trustedProxies,
+        '',
+      ),
+    )
+    .addOption(
+      option('--max-client-message-bytes <n>', 'a bigger client message closes the connection with 1009', 'JETSTREAM_MAX_CLIENT_MESSAGE_BYTES', integer(1), DEFAULTS.clients.maxClientMessageBytes),
+    )
+    .addOption(
+      option(
+        '--max-client-messages-per-second <rate>',
+        'more messages from one connection close it with 1008',
+        'JETSTREAM_MAX_CLIENT_MESSAGES_PER_SECOND',
+        positiveNumber,
+        DEFAULTS.clients.maxClientMessagesPerSecond,
+      ),
+    )
+    .addOption(
+      option('--max-client-bytes-per-second <rate>', 'more message bytes from one connection close it with 1008', 'JETSTREAM_MAX_CLIENT_BYTES_PER_SECOND', positiveNumber, DEFAULTS.clients.maxClientBytesPerSecond),
+    )
+    .addOption(option('--max-filter-bytes <n>', 'bytes of wanted DIDs and collections in one filter (400 / 1008 beyond)', 'JETSTREAM_MAX_FILTER_BYTES', integer(1), DEFAULTS.clients.maxFilterBytes))
     .addOption(
       option('--override-relay-cursor <seq>', 'relay cursor to start from instead of the stored one (-1: stored)', 'JETSTREAM_OVERRIDE_RELAY_CURSOR', integer(-1), DEFAULTS.overrideRelayCursor),
     )
@@ -95,6 +147,12 @@ export function serverCommand(onConfig: (config: ServerConfig) => void | Promise
         (text: string, previous: readonly string[]) => [...previous, ...text.split(',').map((item) => item.trim()).filter((item) => item !== '')],
         DEFAULTS.plugins,
       ),
+    )
+    .addOption(option('--log-level <level>', `least severe log lines shown: ${LOG_LEVELS.join(', ')}`, 'JETSTREAM_LOG_LEVEL', oneOf(LOG_LEVELS), DEFAULTS.log.level))
+    .addOption(
+      new Option('--log-format <format>', 'json (lines for log shippers) or pretty (for people) (default: pretty on a terminal, else json)')
+        .env('JETSTREAM_LOG_FORMAT')
+        .argParser(oneOf(['json', 'pretty'] as const)),
     )
     .addOption(option('--role <role>', 'with --nats-url: all (ingest and serve), ingest (relay to NATS) or edge (serve from NATS)', 'JETSTREAM_ROLE', oneOf(['all', 'ingest', 'edge'] as const), DEFAULTS.cluster.role))
     .addOption(new Option('--nats-url <url>', 'NATS JetStream server(s) of a cluster; without it, one process on its embedded store').env('JETSTREAM_NATS_URL').argParser(natsUrl))
@@ -121,12 +179,22 @@ export function serverCommand(onConfig: (config: ServerConfig) => void | Promise
         overrideRelayCursor: options['overrideRelayCursor'] as number,
         livenessTtlMs: options['livenessTtl'] as number,
         plugins: options['plugin'] as string[],
+        log: { level: options['logLevel'] as LogLevel, format: options['logFormat'] as LogFormat | undefined },
         cluster: {
           role,
           natsUrl: nats,
           stream: options['natsStream'] as string,
           streamMaxAgeMs: options['natsStreamMaxAge'] as number,
           streamReplicas: options['natsStreamReplicas'] as number,
+        },
+        clients: {
+          maxConnections: options['maxConnections'] as number,
+          maxConnectionsPerIp: options['maxConnectionsPerIp'] as number,
+          trustedProxies: options['trustedProxies'] as string[],
+          maxClientMessageBytes: options['maxClientMessageBytes'] as number,
+          maxClientMessagesPerSecond: options['maxClientMessagesPerSecond'] as number,
+          maxClientBytesPerSecond: options['maxClientBytesPerSecond'] as number,
+          maxFilterBytes: options['maxFilterBytes'] as number,
         },
       });
     });

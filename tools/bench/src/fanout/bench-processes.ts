@@ -153,9 +153,13 @@ export async function startJetstreamServer(
       `127.0.0.1:${port}`,
       '--metrics-listen-addr',
       `127.0.0.1:${metricsPort}`,
-      // No per-subscriber cap (the rate ramp goes past v1's 5,000/s), no reconnect between steps.
+      // No rate cap (the rate ramp goes past v1's 5,000/s, and the cap is per address: every
+      // load-generator subscriber shares 127.0.0.1's), no per-address connection limit, no
+      // reconnect between steps.
       '--max-sub-rate',
-      '1000000',
+      '1000000000',
+      '--max-connections-per-ip',
+      '0',
       '--liveness-ttl',
       '10m',
       ...(options.extraArgs ?? []),

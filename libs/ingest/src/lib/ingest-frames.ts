@@ -1,4 +1,4 @@
-import type { EventStore } from '@jetstream-ts/cursor-buffer';
+import { commitFrames, type EventStore, type FrameEvents } from '@jetstream-ts/cursor-buffer';
 import {
   frameSeq,
   type AppendBatch,
@@ -7,16 +7,7 @@ import {
   type LoggedEvent,
 } from '@jetstream-ts/models';
 import { sequence } from '@jetstream-ts/sequencing';
-import {
-  asyncScheduler,
-  Observable,
-  Subject,
-  tap,
-  type MonoTypeOperatorFunction,
-  type OperatorFunction,
-  type SchedulerLike,
-  type Subscription,
-} from 'rxjs';
+import { Observable, Subject, tap, type MonoTypeOperatorFunction, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import {
   containPlugin,
   type IngestPlugin,
@@ -88,10 +79,10 @@ export interface SkippedFrame {
  * the `committed` plugins on their way out. Each plugin is contained: a value that makes it fail
  * is dropped and reported to `onPluginFailure`, and the pipeline goes on. Once a frame has gone through every stage,
  * its seq becomes the pending relay cursor, whether or not it produced events: `#sync`,
- * `#info`, tooBig commits and dropped frames advance the cursor too (v1 did not). A batch
- * (events plus that cursor) is committed in one store transaction when it holds
- * `maxBatchEvents` or `maxBatchWaitMs` after it started; only one commit is in flight, and frames
- * arriving meanwhile make the next batch bigger. So the committed cursor never runs ahead of the
+ * `#info`, tooBig commits and dropped frames advance the cursor too (v1 did not). Batches (events
+ * plus that cursor) are committed by `commitFrames` (cursor-buffer) in one store transaction each,
+ * when one holds `maxBatchEvents` or `maxBatchWaitMs` after it started; only one commit is in
+ * flight, and frames arriving meanwhile make the next batch bigger. So the committed cursor never runs ahead of the
  * committed events, nor behind them, and a restart after `kill -9` resumes exactly after the
  * last committed frame.
  *
@@ -113,97 +104,53 @@ export interface SkippedFrame {
  * @return An operator from relay message bytes to committed {@link AppendBatch}es.
  */
 export function ingestFrames(options: IngestFramesOptions): OperatorFunction<Uint8Array, AppendBatch> {
-  const { log, stages, progress, plugins = [] } = options;
-  const { maxBatchEvents = 1000, maxBatchWaitMs = 20, scheduler = asyncScheduler } = options;
+  const { log, stages, progress, plugins = [], maxBatchEvents, maxBatchWaitMs, scheduler } = options;
   const stage = pluginsAt(plugins, options.onPluginFailure);
-
   const committedStage = stage('committed');
-  return (messages) => committedStage(commitFrames(messages));
-  function commitFrames(messages: Observable<Uint8Array>): Observable<AppendBatch> {
-    return new Observable<AppendBatch>((destination) => {
-      // Per subscription: the frame in flight, the pending batch, the commit in flight.
+
+  /** Each relay message through every stage, as the events it made and its seq. */
+  const toFrameEvents = (messages: Observable<Uint8Array>) =>
+    new Observable<FrameEvents>((destination) => {
+      // Per subscription: the message in flight and the events it made so far.
       const input = new Subject<Uint8Array>();
       let inFrame = false;
       let seqOfFrame: number | undefined;
       let lastSeq = progress?.resumeCursor();
-      let pending: LoggedEvent[] = [];
-      let pendingCursor: number | undefined;
-      let lastCursor: number | undefined;
-      let timer: Subscription | undefined;
-      let committing = false;
-      let flushWanted = false;
+      let events: LoggedEvent[] = [];
       let sourceError: { error: unknown } | undefined;
-      let sourceEnded: { error?: unknown } | undefined;
       let warned = false;
 
-      const hasPending = () =>
-        pendingCursor !== undefined || (pending.length > 0 && lastCursor !== undefined);
-
-      const finishIfDone = () => {
-        if (sourceEnded === undefined || committing || hasPending()) return;
-        if ('error' in sourceEnded) destination.error(sourceEnded.error);
-        else destination.complete();
-      };
-
-      const flush = () => {
-        timer?.unsubscribe();
-        timer = undefined;
-        if (committing) {
-          flushWanted = true;
-          return;
-        }
-        if (destination.closed) return;
-        if (!hasPending()) return finishIfDone();
-        const batch: AppendBatch = { events: pending, relayCursor: (pendingCursor ?? lastCursor)! };
-        pending = [];
-        pendingCursor = undefined;
-        lastCursor = batch.relayCursor;
-        committing = true;
-        log.append(batch.events, batch.relayCursor).then(
-          () => {
-            committing = false;
-            if (progress) progress.committed = batch.relayCursor;
-            destination.next(batch);
-            if (flushWanted || sourceEnded !== undefined || pending.length >= maxBatchEvents) {
-              flushWanted = false;
-              flush();
-            } else if (hasPending()) timer ??= scheduler.schedule(flush, maxBatchWaitMs);
+      const eventsSubscription = input
+        .pipe(
+          stages.decode,
+          tap((frame) => {
+            seqOfFrame = frameSeq(frame);
+            // While its message is processed, so before any later frame can move the cursor past it.
+            if (frame.type === 'invalid') options.onSkippedFrame?.({ afterSeq: lastSeq, bytes: frame.size, reason: frame.reason });
+          }),
+          stage('frames'),
+          stages.toEvents,
+          stage('events'),
+          sequence({ after: log.headTimeUs(), clock: options.clock }),
+          stages.encode,
+          stage('sequenced'),
+        )
+        .subscribe({
+          next: (event) => {
+            if (!inFrame && !warned) {
+              warned = true;
+              options.onWarning?.('an ingest stage emitted an event after its frame was processed: the relay cursor may run ahead of it');
+            }
+            events.push(event);
           },
-          (error: unknown) => destination.error(error),
-        );
-      };
-
-      const events = input.pipe(
-        stages.decode,
-        tap((frame) => {
-          seqOfFrame = frameSeq(frame);
-          // While its message is processed, so before any later frame can move the cursor past it.
-          if (frame.type === 'invalid') options.onSkippedFrame?.({ afterSeq: lastSeq, bytes: frame.size, reason: frame.reason });
-        }),
-        stage('frames'),
-        stages.toEvents,
-        stage('events'),
-        sequence({ after: log.headTimeUs(), clock: options.clock }),
-        stages.encode,
-        stage('sequenced'),
-      );
-      const eventsSubscription = events.subscribe({
-        next: (event) => {
-          if (!inFrame && !warned) {
-            warned = true;
-            options.onWarning?.(
-              'an ingest stage emitted an event after its frame was processed: the relay cursor may run ahead of it',
-            );
-          }
-          pending.push(event);
-        },
-        error: (error: unknown) => destination.error(error),
-        // Only now is every event of every frame in: commit the rest, then end like the source.
-        complete: () => {
-          sourceEnded = sourceError === undefined ? {} : sourceError;
-          flush();
-        },
-      });
+          error: (error: unknown) => destination.error(error),
+          // Only now is every event of every frame in (stages may emit as they complete): end like the source.
+          complete: () => {
+            if (events.length > 0) destination.next({ events, relayCursor: undefined });
+            if (sourceError) destination.error(sourceError.error);
+            else destination.complete();
+          },
+        });
 
       const messagesSubscription = messages.subscribe({
         next: (message) => {
@@ -215,11 +162,12 @@ export function ingestFrames(options: IngestFramesOptions): OperatorFunction<Uin
           if (destination.closed) return;
           if (seqOfFrame !== undefined) {
             lastSeq = seqOfFrame;
-            pendingCursor = seqOfFrame;
             if (progress) progress.processed = seqOfFrame;
           }
-          if (pending.length >= maxBatchEvents) flush();
-          else if (hasPending()) timer ??= scheduler.schedule(flush, maxBatchWaitMs);
+          if (events.length === 0 && seqOfFrame === undefined) return;
+          const frameEvents = events;
+          events = [];
+          destination.next({ events: frameEvents, relayCursor: seqOfFrame });
         },
         error: (error: unknown) => {
           sourceError = { error };
@@ -229,12 +177,19 @@ export function ingestFrames(options: IngestFramesOptions): OperatorFunction<Uin
       });
 
       return () => {
-        timer?.unsubscribe();
         messagesSubscription.unsubscribe();
         eventsSubscription.unsubscribe();
       };
     });
-  }
+
+  return (messages) =>
+    toFrameEvents(messages).pipe(
+      commitFrames(log, { maxBatchEvents, maxBatchWaitMs, scheduler }),
+      tap((batch) => {
+        if (progress) progress.committed = batch.relayCursor;
+      }),
+      committedStage,
+    );
 }
 
 /** Per stage, its plugins' operators, each contained, applied one after another (identity for none). */

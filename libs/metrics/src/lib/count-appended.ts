@@ -1,7 +1,7 @@
 import { tap, type MonoTypeOperatorFunction } from 'rxjs';
 import type { JetstreamMetrics } from './create-metrics.js';
 
-/** What `appendBatches` emits: the committed events (structural, to keep this lib below the store). */
+/** What `commitFrames` emits: the committed events (structural, to keep this lib below the store). */
 export interface CommittedBatch {
   readonly events: readonly { readonly json: Uint8Array }[];
 }
@@ -13,7 +13,7 @@ export interface CommittedBatch {
  * `jetstream_bytes_emitted_total` (JSON bytes, as v1).
  *
  * @example
- * events$.pipe(bufferAppends(), appendBatches(log), countAppended(metrics));
+ * frames$.pipe(commitFrames(log), countAppended(metrics));
  *
  * @param metrics From `createMetrics`.
  * @return An operator that mirrors its source and counts each batch's events.

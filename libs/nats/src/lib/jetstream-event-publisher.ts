@@ -56,7 +56,7 @@ interface OutgoingMessage {
  * An append that fails (NATS restarting, an ack lost) re-reads the stream's last message, drops
  * what is already stored and publishes the rest, until `retryForMs`.
  *
- * The frame's events must arrive in one append (as `ingestFrames` and `bufferAppends` do).
+ * The frame's events must arrive in one append (as `ingestFrames` does).
  *
  * @example
  * const { connection, jsm } = await connectNats(natsUrl);

@@ -42,7 +42,7 @@ export interface JetStreamEventsOptions {
  *
  * @example
  * jetStreamEvents({ connection, jsm, stream, afterTimeUs: () => log.headTimeUs() })
- *   .pipe(bufferAppends(), appendBatches(log))
+ *   .pipe(map((event) => ({ events: [event], relayCursor: event.relaySeq })), commitFrames(log))
  *   .subscribe();
  *
  * @param options The connection, the stream, where to start, metrics.

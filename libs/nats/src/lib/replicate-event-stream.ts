@@ -1,6 +1,6 @@
-import { appendBatches, bufferAppends, type EventStore } from '@jetstream-ts/cursor-buffer';
+import { commitFrames, type EventStore } from '@jetstream-ts/cursor-buffer';
 import type { AppendBatch } from '@jetstream-ts/models';
-import type { Observable } from 'rxjs';
+import { map, type Observable } from 'rxjs';
 import { jetStreamEvents, type JetStreamEventsOptions } from './jetstream-events.js';
 
 export interface ReplicateEventStreamOptions extends Omit<JetStreamEventsOptions, 'afterTimeUs'> {
@@ -14,8 +14,9 @@ export interface ReplicateEventStreamOptions extends Omit<JetStreamEventsOptions
 
 /**
  * The edge's replication: the event stream into the local log, resuming after the log's own
- * head, in batches (each one lmdb transaction, never splitting a relay frame). The log keeps the
- * relay seq of its last event as its relay cursor, as on a single-process server.
+ * head, in batches (each one lmdb transaction). The log keeps the relay seq of its last event as
+ * its relay cursor; a batch may end inside a relay frame, which is harmless here: an edge resumes
+ * from its own `time_us` head, never from that cursor.
  *
  * @example
  * const log = new CursorBuffer(openLmdbEventStore({ path: 'data/events' }));
@@ -27,7 +28,7 @@ export interface ReplicateEventStreamOptions extends Omit<JetStreamEventsOptions
 export function replicateEventStream(options: ReplicateEventStreamOptions): Observable<AppendBatch> {
   const { log, maxBatchEvents, maxBatchWaitMs } = options;
   return jetStreamEvents({ ...options, afterTimeUs: () => log.headTimeUs() }).pipe(
-    bufferAppends({ maxEvents: maxBatchEvents, maxWaitMs: maxBatchWaitMs }),
-    appendBatches(log),
+    map((event) => ({ events: [event], relayCursor: event.relaySeq })),
+    commitFrames(log, { maxBatchEvents, maxBatchWaitMs }),
   );
 }

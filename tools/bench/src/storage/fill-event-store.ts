@@ -1,9 +1,9 @@
 import { compressEvents, createV1Compressor } from '@jetstream-ts/compression';
-import { appendBatches, bufferAppends, CursorBuffer } from '@jetstream-ts/cursor-buffer';
+import { commitFrames, CursorBuffer } from '@jetstream-ts/cursor-buffer';
 import { encodeEvent } from '@jetstream-ts/mapping';
 import type { JetstreamEvent } from '@jetstream-ts/models';
 import { sequence } from '@jetstream-ts/sequencing';
-import { from, lastValueFrom, tap } from 'rxjs';
+import { from, lastValueFrom, map, tap } from 'rxjs';
 
 /** Events per pass through the pipeline: bounds what is held in memory before it is committed. */
 const CHUNK_EVENTS = 20_000;
@@ -22,7 +22,7 @@ export interface FillResult {
 /**
  * Appends `count` events to a log through the server's own stages after mapping: `sequence()`
  * (consecutive `time_us` from `firstTimeUs`), `encodeEvent()`, `compressEvents()` with the v1
- * dictionary, `bufferAppends()` (1,000 per batch) and `appendBatches()`. The events are the
+ * dictionary, `commitFrames()` (1,000 per batch). The events are the
  * pool's mapped events taken in turn (decoding a million frames would take minutes and is the
  * ingest benchmark's subject, not storage's).
  *
@@ -59,8 +59,8 @@ export async function fillEventLog(
           jsonBytes += event.json.length;
           zstdBytes += event.zstd.length;
         }),
-        bufferAppends({ maxEvents: 1000 }),
-        appendBatches(log),
+        map((event) => ({ events: [event], relayCursor: event.relaySeq })),
+        commitFrames(log, { maxBatchEvents: 1000 }),
       ),
     );
     written += chunk;

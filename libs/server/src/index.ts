@@ -11,6 +11,8 @@ export * from './lib/upstream-status-log.js';
 export * from './lib/upstream-status-metrics.js';
 export * from './lib/server-health.js';
 export * from './lib/store-size-gauge.js';
+export * from './lib/logger.js';
+export * from './lib/pretty-log.js';
 export * from './lib/plugin-failure-reporter.js';
 export * from './lib/register-plugin-modules.js';
 export * from './lib/run-until-signal.js';

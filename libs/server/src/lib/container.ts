@@ -17,11 +17,11 @@ import type { AppendBatch, LoggedEvent } from '@jetstream-ts/models';
 import type { IngestPlugin, JetstreamPlugin, SubscriberPlugin } from '@jetstream-ts/plugins';
 import { SubscribeEndpoint, TrustedProxies, type SubscribeEndpointOptions } from '@jetstream-ts/subscribers';
 import { relayFrames, type UpstreamStatus } from '@jetstream-ts/upstream';
-import { pino } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { container as rootContainer, instanceCachingFactory, type DependencyContainer } from 'tsyringe';
 import type { ServerConfig } from './server-config.js';
 import { JetstreamServer } from './jetstream-server.js';
+import { createLogger } from './logger.js';
 import { pluginFailureReporter } from './plugin-failure-reporter.js';
 import { ServerHealth } from './server-health.js';
 import { registerStoreSizeGauge } from './store-size-gauge.js';
@@ -30,13 +30,13 @@ import { logUpstreamStatus } from './upstream-status-log.js';
 import { countUpstreamStatus } from './upstream-status-metrics.js';
 
 /**
- * A child container with the server's defaults: pino JSON logs to stdout, a prom-client
- * registry with the default process metrics and the v1 metrics, a drop reporter counting into
- * them, the lmdb event store under `<data-dir>/events` behind a cursor buffer (and its size
- * gauge), the readiness (`TOKENS.health`), the relay source (its status logged, counted and fed
- * to the readiness), the v1 ingest stages, the `/subscribe` endpoint, and four plugins, the v1
- * metrics taps (`timeCommitProcessing` and `countFrames` at `frames`, `countSequenced` at
- * `sequenced`, `countAppended` at `committed`).
+ * A child container with the server's defaults: pino logs to stdout (`config.log`: level, JSON
+ * or pretty), a prom-client registry with the default process metrics and the v1 metrics, a
+ * drop reporter counting into them, the lmdb event store under `<data-dir>/events` behind a
+ * cursor buffer (and its size gauge), the readiness (`TOKENS.health`), the relay source (its
+ * status logged, counted and fed to the readiness), the v1 ingest stages, the `/subscribe`
+ * endpoint, and four plugins, the v1 metrics taps (`timeCommitProcessing` and `countFrames` at
+ * `frames`, `countSequenced` at `sequenced`, `countAppended` at `committed`).
  * Every factory resolves what it needs, the config included, from the container, so registering
  * over a token (tests register an in-memory store) changes every part that uses it. Register
  * `TOKENS.plugins` any number of times to add plugins after the defaults.
@@ -59,7 +59,7 @@ export function createServerContainer(config: ServerConfig, parent: DependencyCo
   const container = parent.createChildContainer();
   const once = <T>(factory: (c: DependencyContainer) => T) => ({ useFactory: instanceCachingFactory(factory) });
   container.register(TOKENS.config, { useValue: config });
-  container.register(TOKENS.logger, once(() => pino({ name: 'jetstream' })));
+  container.register(TOKENS.logger, once((c) => createLogger(c.resolve(TOKENS.config).log)));
   container.register(
     TOKENS.registry,
     once(() => {
@@ -107,7 +107,7 @@ export function createServerContainer(config: ServerConfig, parent: DependencyCo
   // The v1 metrics taps: frames before any other plugin sees them (the processing time of what
   // follows, then the counts), events as sequenced and as committed.
   const tap = (plugin: (metrics: JetstreamMetrics) => JetstreamPlugin) => once((c) => plugin(c.resolve(TOKENS.metrics)));
-  container.register(TOKENS.plugins, tap((metrics) => ({ name: 'metrics', stage: 'frames', operator: timeCommitProcessing(metrics) })));
+  container.register(TOKENS.plugins, tap((metrics) => ({ name: 'metrics-timing', stage: 'frames', operator: timeCommitProcessing(metrics) })));
   container.register(TOKENS.plugins, tap((metrics) => ({ name: 'metrics', stage: 'frames', operator: countFrames(metrics) })));
   container.register(TOKENS.plugins, tap((metrics) => ({ name: 'metrics', stage: 'sequenced', operator: countSequenced<LoggedEvent>(metrics) })));
   container.register(TOKENS.plugins, tap((metrics) => ({ name: 'metrics', stage: 'committed', operator: countAppended<AppendBatch>(metrics) })));

@@ -1,5 +1,6 @@
 import { DEFAULT_RELAY_URL } from '@jetstream-ts/models';
 import type { ListenAddress } from './listen-address.js';
+import type { LogFormat, LogLevel } from './logger.js';
 
 /** The server's configuration: v1's flags (reference §6), same meanings and defaults. */
 export interface ServerConfig {
@@ -25,6 +26,14 @@ export interface ServerConfig {
   cluster: ClusterConfig;
   /** What one client may hold or send (v1 had no limits but `--max-sub-rate`). */
   clients: ClientLimitsConfig;
+  /** `--log-level`, `--log-format`. */
+  log: LogConfig;
+}
+
+export interface LogConfig {
+  level: LogLevel;
+  /** Undefined: pretty when stdout is a terminal, JSON lines otherwise. */
+  format: LogFormat | undefined;
 }
 
 /** Subscriber limits; for the connection limits 0 means none. */
@@ -61,7 +70,7 @@ export interface ClusterConfig {
 }
 
 /** v1's defaults (reference §6), for compositions that build a config in code. */
-export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
+export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze<ServerConfig>({
   wsUrl: DEFAULT_RELAY_URL,
   workerCount: 100,
   maxQueueSize: 1000,
@@ -74,6 +83,7 @@ export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
   overrideRelayCursor: -1,
   livenessTtlMs: 15_000,
   plugins: [],
+  log: { level: 'info', format: undefined },
   cluster: { role: 'all', natsUrl: undefined, stream: 'JETSTREAM_EVENTS', streamMaxAgeMs: 24 * 3_600_000, streamReplicas: 1 },
   clients: {
     maxConnections: 10_000,

@@ -2,7 +2,13 @@ import type { UpstreamStatus } from '@jetstream-ts/upstream';
 import type { Logger } from 'pino';
 
 /**
- * Logs the relay source's status changes: one line per connection change, never per frame.
+ * Logs the relay source's status changes, never per frame: at `info` one line when frames flow
+ * on a connection, a `warn` per lost connection (with the retry delay) or error frame, an
+ * `error` while the relay refuses the cursor; dialling and the handshake only at `debug` (a
+ * relay that is down makes one line per attempt, not two).
+ *
+ * @example
+ * relayFrames({ wsUrl, onStatus: logUpstreamStatus(logger) });
  *
  * @param logger Where to log.
  * @return An `onStatus` callback for `relayFrames`.
@@ -11,13 +17,13 @@ export function logUpstreamStatus(logger: Logger): (status: UpstreamStatus) => v
   return (status) => {
     switch (status.type) {
       case 'connecting':
-        return logger.info({ url: status.url, cursor: status.cursor ?? null }, 'connecting to relay');
+        return logger.debug({ url: status.url, cursor: status.cursor ?? null }, 'connecting to relay');
       case 'connected':
-        return logger.info({ url: status.url }, 'connected to relay');
+        return logger.debug({ url: status.url }, 'connected to relay, waiting for frames');
       case 'disconnected':
         return logger.warn({ reason: status.reason, detail: status.detail, retryInMs: status.retryInMs }, 'relay connection lost, reconnecting');
       case 'streaming':
-        return logger.info({ url: status.url }, 'receiving frames from relay');
+        return logger.info({ url: status.url }, 'connected to relay, receiving frames');
       case 'relay-error':
         return logger.warn({ error: status.error, message: status.message }, 'relay sent an error frame, reconnecting from the cursor');
       case 'cursor-rejected':

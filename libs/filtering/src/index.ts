@@ -1,5 +1,4 @@
 export * from './lib/subscriber-filter.js';
-export * from './lib/filter-events.js';
 export * from './lib/subscribe-request.js';
 export * from './lib/options-update.js';
 export * from './lib/max-message-size.js';

@@ -1,5 +1,6 @@
 import { createV1Decompressor, type EventDecompressor } from '@jetstream-ts/compression';
 import type { LoggedEvent } from '@jetstream-ts/models';
+import { describeStoreFailure, openingStore } from './store-failure.js';
 import { open, type Database, type DatabaseOptions, type RootDatabase } from 'lmdb';
 import { CollectionTable } from './collection-table.js';
 import { assertAppendable, type EventStore } from './event-store.js';
@@ -50,11 +51,37 @@ type EventsDatabase = Database<Uint8Array, number> & {
  * store.readFrom(cursorTimeUs, 100);
  */
 export function openLmdbEventStore(options: LmdbEventStoreOptions): EventStore {
-  return new LmdbEventStore(options);
+  return new LmdbEventStore(options, false);
 }
 
-class LmdbEventStore implements EventStore {
+/** A read-only view of a store that another process writes (lmdb is multi-process: one writer, any number of readers). */
+export interface EventStoreReader extends Pick<EventStore, 'readFrom' | 'headTimeUs' | 'oldestTimeUs' | 'relayCursor' | 'close'> {
+  /**
+   * Moves to the writer's latest commit: reads after this see every append that resolved in the
+   * writer before it (a new lmdb read snapshot, the head and cursor re-read, new collections).
+   */
+  refresh(): void;
+}
+
+/**
+ * Opens the store at `options.path` read-only, for a process that serves what another process
+ * (the only writer) appends. The store must exist (the writer creates it). Reads see the
+ * snapshot of the last {@link EventStoreReader.refresh}; call it when the writer says it committed.
+ *
+ * @example
+ * const reader = openLmdbEventReader({ path: 'data/events' });
+ * process.on('message', () => { reader.refresh(); reader.readFrom(lastSeen + 1, 1000); });
+ *
+ * @param options Path and decompressor (the write-side options do not apply).
+ * @return The reader.
+ */
+export function openLmdbEventReader(options: Pick<LmdbEventStoreOptions, 'path' | 'decompressor'>): EventStoreReader {
+  return new LmdbEventStore(options, true);
+}
+
+class LmdbEventStore implements EventStore, EventStoreReader {
   readonly #env: RootDatabase;
+  readonly #path: string;
   readonly #events: EventsDatabase;
   readonly #collectionNames: Database<string, number>;
   readonly #meta: Database<number, string>;
@@ -66,8 +93,12 @@ class LmdbEventStore implements EventStore {
   /** Head including appends still committing: the next append must go above it. */
   #acceptedHeadTimeUs: number;
 
-  constructor(options: LmdbEventStoreOptions) {
-    this.#env = open({ path: options.path, pageSize: options.pageSize ?? 16_384 });
+  readonly #readOnly: boolean;
+
+  constructor(options: LmdbEventStoreOptions, readOnly: boolean) {
+    this.#path = options.path;
+    this.#readOnly = readOnly;
+    this.#env = openingStore(options.path, () => open(readOnly ? { path: options.path, readOnly } : { path: options.path, pageSize: options.pageSize ?? 16_384 }));
     this.#events = this.#env.openDB<Uint8Array, number>('events', eventsDatabaseOptions) as EventsDatabase;
     this.#collectionNames = this.#env.openDB<string, number>('collections', { keyEncoding: 'uint32', encoding: 'string' });
     this.#meta = this.#env.openDB<number, string>('meta', {});
@@ -75,6 +106,7 @@ class LmdbEventStore implements EventStore {
     this.#trimChunkSize = options.trimChunkSize ?? 10_000;
 
     const format = this.#meta.get(META_FORMAT);
+    if (format === undefined && readOnly) throw new Error(`no event store at ${options.path} (its writer creates it)`);
     if (format === undefined) this.#meta.putSync(META_FORMAT, STORE_FORMAT);
     else if (format !== STORE_FORMAT) {
       throw new Error(`event store at ${options.path} has format ${format}; this version reads format ${STORE_FORMAT}`);
@@ -85,7 +117,17 @@ class LmdbEventStore implements EventStore {
     this.#acceptedHeadTimeUs = this.#headTimeUs;
   }
 
+  refresh(): void {
+    this.#env.resetReadTxn();
+    this.#relayCursor = this.#meta.get(META_RELAY_CURSOR);
+    this.#headTimeUs = this.#meta.get(META_HEAD_TIME_US) ?? 0;
+    // Ids are dense and only ever added, so the new names are the ones past those known.
+    for (const { value } of this.#collectionNames.getRange({ start: this.#collections.size })) this.#collections.idOf(value);
+    this.#collections.markPersisted(this.#collections.size);
+  }
+
   async append(events: readonly LoggedEvent[], relayCursor: number): Promise<void> {
+    if (this.#readOnly) throw new Error('this event store was opened read-only');
     assertAppendable(events, this.#acceptedHeadTimeUs);
     // Encode before the transaction, so its callback cannot fail halfway for a bad event.
     const values = events.map((event) =>
@@ -96,13 +138,17 @@ class LmdbEventStore implements EventStore {
     this.#acceptedHeadTimeUs = headTimeUs;
 
     // A child transaction is abortable: if lmdb fails inside it, nothing of this batch remains.
-    await this.#env.childTransaction(() => {
-      for (const [id, name] of newCollections) this.#collectionNames.put(id, name);
-      // MDB_APPEND: keys arrive in order, so pages fill completely instead of splitting in half.
-      events.forEach((event, index) => this.#events.put(event.time_us, values[index], { append: true }));
-      this.#meta.put(META_RELAY_CURSOR, relayCursor);
-      this.#meta.put(META_HEAD_TIME_US, headTimeUs);
-    });
+    await this.#env
+      .childTransaction(() => {
+        for (const [id, name] of newCollections) this.#collectionNames.put(id, name);
+        // MDB_APPEND: keys arrive in order, so pages fill completely instead of splitting in half.
+        events.forEach((event, index) => this.#events.put(event.time_us, values[index], { append: true }));
+        this.#meta.put(META_RELAY_CURSOR, relayCursor);
+        this.#meta.put(META_HEAD_TIME_US, headTimeUs);
+      })
+      .catch(async (error: unknown) => {
+        throw await describeStoreFailure(error, this.#path, 'commit to');
+      });
     this.#collections.markPersisted(newCollections.length > 0 ? newCollections[newCollections.length - 1][0] + 1 : 0);
     this.#relayCursor = relayCursor;
     this.#headTimeUs = Math.max(this.#headTimeUs, headTimeUs);
@@ -131,6 +177,7 @@ class LmdbEventStore implements EventStore {
   }
 
   async trimOlderThan(timeUs: number): Promise<number> {
+    if (this.#readOnly) throw new Error('this event store was opened read-only');
     const end = clampTimeUs(timeUs);
     let deleted = 0;
     for (;;) {

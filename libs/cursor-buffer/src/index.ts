@@ -6,3 +6,4 @@ export * from './lib/commit-frames.js';
 export * from './lib/expire-events.js';
 export * from './lib/stored-event.js';
 export * from './lib/time-key.js';
+export * from './lib/shared-store-event-log.js';

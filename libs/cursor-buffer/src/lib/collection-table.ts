@@ -15,6 +15,11 @@ export class CollectionTable {
     this.#persistedCount = this.#names.length;
   }
 
+  /** How many names have ids. */
+  get size(): number {
+    return this.#names.length;
+  }
+
   /** The id of `name`, assigning the next free one the first time. */
   idOf(name: string): number {
     return this.#ids.get(name) ?? this.#add(name);

@@ -1,5 +1,6 @@
 import { createV1Decompressor, type EventDecompressor } from '@jetstream-ts/compression';
 import type { LoggedEvent } from '@jetstream-ts/models';
+import { describeStoreFailure, openingStore } from './store-failure.js';
 import { open, type Database, type DatabaseOptions, type RootDatabase } from 'lmdb';
 import { CollectionTable } from './collection-table.js';
 import { assertAppendable, type EventStore } from './event-store.js';
@@ -80,6 +81,7 @@ export function openLmdbEventReader(options: Pick<LmdbEventStoreOptions, 'path' 
 
 class LmdbEventStore implements EventStore, EventStoreReader {
   readonly #env: RootDatabase;
+  readonly #path: string;
   readonly #events: EventsDatabase;
   readonly #collectionNames: Database<string, number>;
   readonly #meta: Database<number, string>;
@@ -94,8 +96,9 @@ class LmdbEventStore implements EventStore, EventStoreReader {
   readonly #readOnly: boolean;
 
   constructor(options: LmdbEventStoreOptions, readOnly: boolean) {
+    this.#path = options.path;
     this.#readOnly = readOnly;
-    this.#env = open(readOnly ? { path: options.path, readOnly } : { path: options.path, pageSize: options.pageSize ?? 16_384 });
+    this.#env = openingStore(options.path, () => open(readOnly ? { path: options.path, readOnly } : { path: options.path, pageSize: options.pageSize ?? 16_384 }));
     this.#events = this.#env.openDB<Uint8Array, number>('events', eventsDatabaseOptions) as EventsDatabase;
     this.#collectionNames = this.#env.openDB<string, number>('collections', { keyEncoding: 'uint32', encoding: 'string' });
     this.#meta = this.#env.openDB<number, string>('meta', {});
@@ -135,13 +138,17 @@ class LmdbEventStore implements EventStore, EventStoreReader {
     this.#acceptedHeadTimeUs = headTimeUs;
 
     // A child transaction is abortable: if lmdb fails inside it, nothing of this batch remains.
-    await this.#env.childTransaction(() => {
-      for (const [id, name] of newCollections) this.#collectionNames.put(id, name);
-      // MDB_APPEND: keys arrive in order, so pages fill completely instead of splitting in half.
-      events.forEach((event, index) => this.#events.put(event.time_us, values[index], { append: true }));
-      this.#meta.put(META_RELAY_CURSOR, relayCursor);
-      this.#meta.put(META_HEAD_TIME_US, headTimeUs);
-    });
+    await this.#env
+      .childTransaction(() => {
+        for (const [id, name] of newCollections) this.#collectionNames.put(id, name);
+        // MDB_APPEND: keys arrive in order, so pages fill completely instead of splitting in half.
+        events.forEach((event, index) => this.#events.put(event.time_us, values[index], { append: true }));
+        this.#meta.put(META_RELAY_CURSOR, relayCursor);
+        this.#meta.put(META_HEAD_TIME_US, headTimeUs);
+      })
+      .catch(async (error: unknown) => {
+        throw await describeStoreFailure(error, this.#path, 'commit to');
+      });
     this.#collections.markPersisted(newCollections.length > 0 ? newCollections[newCollections.length - 1][0] + 1 : 0);
     this.#relayCursor = relayCursor;
     this.#headTimeUs = Math.max(this.#headTimeUs, headTimeUs);

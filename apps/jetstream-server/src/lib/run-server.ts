@@ -1,10 +1,10 @@
 import { PluginLoadError } from '@jetstream-ts/plugins';
-import { createServerContainer, registerPluginModules, runUntilSignal, type ServerConfig } from '@jetstream-ts/server';
+import { createServerContainer, registerClusterRole, registerPluginModules, runUntilSignal, type ServerConfig } from '@jetstream-ts/server';
 import { serverCommand } from './config.js';
 
 /**
  * Parses the command line and runs the server until SIGTERM/SIGINT (see `runUntilSignal`), with
- * the plugin modules of `--plugin` loaded after the defaults.
+ * the plugin modules of `--plugin` loaded after the defaults, in its cluster role with `--nats-url`.
  *
  * @param argv `process.argv`.
  */
@@ -20,6 +20,13 @@ async function serve(config: ServerConfig): Promise<void> {
     // A plugin asked for and not loadable is fatal: one line naming the module, exit 1.
     if (!(error instanceof PluginLoadError)) throw error;
     console.error(`jetstream-server: ${error.message}`);
+    process.exit(1);
+  }
+  try {
+    await registerClusterRole(container);
+  } catch (error) {
+    // NATS unreachable, without JetStream, or the stream misconfigured: one line saying which, exit 1.
+    console.error(`jetstream-server: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   }
   await runUntilSignal(container);

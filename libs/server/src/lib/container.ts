@@ -143,6 +143,7 @@ function subscriberLimits(config: ServerConfig): Pick<SubscribeEndpointOptions, 
  */
 export function resolveJetstreamServer(container: DependencyContainer): JetstreamServer {
   return new JetstreamServer({
+    cluster: container.isRegistered(TOKENS.cluster, true) ? container.resolve(TOKENS.cluster) : undefined,
     config: container.resolve(TOKENS.config),
     logger: container.resolve(TOKENS.logger),
     registry: container.resolve(TOKENS.registry),

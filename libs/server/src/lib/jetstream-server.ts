@@ -9,6 +9,7 @@ import type { ServerConfig } from './server-config.js';
 import { startHttpListener, type HttpListener } from './http-listener.js';
 import { metricsRoutes } from './metrics-routes.js';
 import { publicRoutes, type SubscribeHandler } from './public-routes.js';
+import type { ClusterRole } from './cluster-role.js';
 import { ServerHealth } from './server-health.js';
 import type { UpstreamSource } from './tokens.js';
 
@@ -26,6 +27,8 @@ export interface JetstreamServerParts {
   subscribe?: SubscribeHandler;
   /** Readiness, fed here by each frame and the lifecycle; give the same one to the relay source's `onStatus`. */
   health?: ServerHealth;
+  /** This process's part in a NATS cluster (`registerClusterRole`); absent: one process on its own store. */
+  cluster?: ClusterRole;
 }
 
 /** v1 waits 10 s for everything at shutdown; we keep the total under that. */
@@ -46,6 +49,7 @@ export class JetstreamServer {
   #drained: Promise<void> = Promise.resolve();
   #failed!: (error: unknown) => void;
   #stopping: Promise<void> | undefined;
+  #replicationError: string | undefined;
   /** What `/readyz` answers. */
   readonly health: ServerHealth;
   /** Rejects when ingestion fails; never resolves otherwise. */
@@ -75,13 +79,16 @@ export class JetstreamServer {
 
   async #start(): Promise<void> {
     const { config, logger, registry, log } = this.#parts;
-    const metrics = await startHttpListener(config.metricsListenAddr, { request: metricsRoutes(registry, () => this.health.notReadyReason()) });
+    const role = this.#parts.cluster?.role ?? 'all';
+    const metrics = await startHttpListener(config.metricsListenAddr, { request: metricsRoutes(registry, () => this.#notReadyReason()) });
     this.#listeners.push(metrics);
     this.metricsAddress = metrics.address;
-    const main = await startHttpListener(config.listenAddr, publicRoutes(this.#parts.subscribe));
+    // An ingester keeps no store: its /subscribe is a 404 (clients go to the edges).
+    const main = await startHttpListener(config.listenAddr, publicRoutes(role === 'ingest' ? undefined : this.#parts.subscribe));
     this.#listeners.push(main);
     this.publicAddress = main.address;
-    this.#startIngest();
+    if (role !== 'edge') this.#startIngest();
+    this.#startReplication();
     this.#subscriptions.push(
       expireEvents(log, { ttlMs: config.eventTtlMs, intervalMs: config.livenessTtlMs }).subscribe({
         next: (deleted) => {
@@ -97,7 +104,8 @@ export class JetstreamServer {
   }
 
   #startIngest(): void {
-    const { config, logger, log, upstream, stages, plugins, onPluginFailure } = this.#parts;
+    const { config, logger, upstream, stages, plugins, onPluginFailure } = this.#parts;
+    const log = this.#parts.cluster?.publisher ?? this.#parts.log;
     const startCursor = config.overrideRelayCursor >= 0 ? config.overrideRelayCursor : log.relayCursor();
     const progress = new IngestProgress(startCursor);
     logger.info({ relayCursor: startCursor ?? null, headTimeUs: log.headTimeUs() }, 'resuming ingest');
@@ -125,6 +133,30 @@ export class JetstreamServer {
     });
   }
 
+  /** An edge's copy of the NATS stream into its store; a failure ends the server as a failed ingest does. */
+  #startReplication(): void {
+    const { logger, cluster } = this.#parts;
+    if (cluster?.replication === undefined) return;
+    this.#subscriptions.push(
+      cluster.replication.subscribe({
+        error: (error: unknown) => {
+          this.#replicationError = error instanceof Error ? error.message : String(error);
+          logger.fatal({ err: error }, 'replication from NATS failed');
+          this.#failed(error);
+        },
+      }),
+    );
+  }
+
+  /** The relay side's reason (not on an edge, which has no relay), then NATS's. */
+  #notReadyReason(): string | undefined {
+    const { cluster } = this.#parts;
+    if (this.#replicationError !== undefined) return `replication from NATS failed: ${this.#replicationError}`;
+    const nats = cluster === undefined || cluster.natsState() === 'connected' ? undefined : `NATS ${cluster.natsState()}`;
+    if (cluster?.role === 'edge') return this.#stopping === undefined ? nats : 'stopping';
+    return this.health.notReadyReason() ?? nats;
+  }
+
   /** Stops everything in order; safe to call more than once. */
   stop(): Promise<void> {
     this.#stopping ??= this.#stop();
@@ -141,6 +173,7 @@ export class JetstreamServer {
     await this.#parts.subscribe?.close();
     await Promise.all(this.#listeners.map((listener) => listener.close(LISTENER_GRACE_MS)));
     await log.close();
+    await this.#parts.cluster?.close();
     logger.info('jetstream server stopped');
   }
 }

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Observable } from 'rxjs';
 import type { InjectionToken } from 'tsyringe';
+import type { ClusterRole } from './cluster-role.js';
 import type { ServerConfig } from './server-config.js';
 import type { SubscribeHandler } from './public-routes.js';
 import type { ServerHealth } from './server-health.js';
@@ -34,4 +35,6 @@ export const TOKENS = {
   subscribe: Symbol('subscribe') as InjectionToken<SubscribeHandler>,
   /** Readiness (`/readyz`): the server and the relay source's `onStatus` feed the same one. */
   health: Symbol('health') as InjectionToken<ServerHealth>,
+  /** Registered by `registerClusterRole` with `--nats-url`: ingest to and/or serve from the NATS stream. */
+  cluster: Symbol('cluster') as InjectionToken<ClusterRole>,
 };

@@ -140,11 +140,13 @@ class LmdbEventStore implements EventStore, EventStoreReader {
     // A child transaction is abortable: if lmdb fails inside it, nothing of this batch remains.
     await this.#env
       .childTransaction(() => {
-        for (const [id, name] of newCollections) this.#collectionNames.put(id, name);
+        // Each put's promise rejects too when the commit fails; the transaction's rejection reports it.
+        const writes: Promise<unknown>[] = [];
+        for (const [id, name] of newCollections) writes.push(this.#collectionNames.put(id, name));
         // MDB_APPEND: keys arrive in order, so pages fill completely instead of splitting in half.
-        events.forEach((event, index) => this.#events.put(event.time_us, values[index], { append: true }));
-        this.#meta.put(META_RELAY_CURSOR, relayCursor);
-        this.#meta.put(META_HEAD_TIME_US, headTimeUs);
+        events.forEach((event, index) => writes.push(this.#events.put(event.time_us, values[index], { append: true })));
+        writes.push(this.#meta.put(META_RELAY_CURSOR, relayCursor), this.#meta.put(META_HEAD_TIME_US, headTimeUs));
+        for (const write of writes) write.catch(() => undefined);
       })
       .catch(async (error: unknown) => {
         throw await describeStoreFailure(error, this.#path, 'commit to');

@@ -12,8 +12,13 @@ const SECOND_NS = 1_000_000_000;
 
 describe('eventStreamConfig', () => {
   it('defaults to a day of retention, one replica and a 2-minute de-dup window', () => {
-    expect(eventStreamConfig()).toEqual({ name: 'JETSTREAM_EVENTS', subject: 'jetstream.events', maxAgeMs: 86_400_000, replicas: 1, duplicateWindowMs: 120_000 });
+    expect(eventStreamConfig()).toEqual({ name: 'JETSTREAM_EVENTS', subject: 'jetstream.JETSTREAM_EVENTS', maxAgeMs: 86_400_000, replicas: 1, duplicateWindowMs: 120_000 });
     expect(eventStreamConfig()).toEqual(DEFAULT_EVENT_STREAM);
+  });
+
+  it('puts each stream on a subject of its own', () => {
+    expect(eventStreamConfig({ name: 'EDGE_EU' }).subject).toBe('jetstream.EDGE_EU');
+    expect(eventStreamConfig({ name: 'EDGE_EU', subject: 'custom.events' }).subject).toBe('custom.events');
   });
 
   it('caps the de-dup window at the retention, as JetStream requires', () => {

@@ -5,7 +5,7 @@ import { nanos } from '@nats-io/nats-core';
 export interface EventStreamConfig {
   /** JetStream stream name. Default `JETSTREAM_EVENTS`. */
   name: string;
-  /** The subject every event is published on. Default `jetstream.events`. */
+  /** The subject every event is published on. Default `jetstream.<name>`, so that streams of several clusters never overlap. */
   subject: string;
   /** How long the stream keeps an event: how far back a late edge can back-fill. Default 24 h (v1's event TTL). */
   maxAgeMs: number;
@@ -20,7 +20,7 @@ export interface EventStreamConfig {
 
 export const DEFAULT_EVENT_STREAM: Readonly<EventStreamConfig> = Object.freeze({
   name: 'JETSTREAM_EVENTS',
-  subject: 'jetstream.events',
+  subject: 'jetstream.JETSTREAM_EVENTS',
   maxAgeMs: 24 * 3_600_000,
   replicas: 1,
   duplicateWindowMs: 120_000,
@@ -36,7 +36,8 @@ export const DEFAULT_EVENT_STREAM: Readonly<EventStreamConfig> = Object.freeze({
  * @return The configuration; throws a `RangeError` naming the bad setting.
  */
 export function eventStreamConfig(overrides: Partial<EventStreamConfig> = {}): EventStreamConfig {
-  const config = { ...DEFAULT_EVENT_STREAM, ...overrides };
+  const name = overrides.name ?? DEFAULT_EVENT_STREAM.name;
+  const config = { ...DEFAULT_EVENT_STREAM, subject: `jetstream.${name}`, ...overrides };
   if (!/^[A-Za-z0-9_-]+$/.test(config.name)) throw new RangeError(`stream name ${JSON.stringify(config.name)}: letters, digits, '-' and '_' only`);
   if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(config.subject)) {
     throw new RangeError(`stream subject ${JSON.stringify(config.subject)}: dot-separated tokens, no wildcards`);

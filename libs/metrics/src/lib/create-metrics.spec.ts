@@ -34,12 +34,26 @@ describe('createMetrics', () => {
         ['jetstream_subscriber_lag_seconds', 'gauge', ['subscriber', 'ip_address']],
         ['jetstream_subscriber_lag_events', 'histogram', []],
         ['jetstream_subscribers_closed_total', 'counter', ['reason']],
+        ['jetstream_subscribers_refused_total', 'counter', ['reason']],
         ['jetstream_relay_connected', 'gauge', ['socket_url']],
         ['jetstream_relay_reconnects_total', 'counter', ['socket_url', 'reason']],
       ]),
     );
-    expect(described).toHaveLength(23);
+    expect(described).toHaveLength(24);
     expect(defaultRegistry.getMetricsAsArray()).toEqual([]);
+  });
+
+  it("removes an address's series from the v1 per-address metrics", async () => {
+    const registry = new Registry();
+    const { server } = createMetrics(registry, { socketUrl: 'ws://relay.test' });
+    for (const ip_address of ['192.0.2.1', '192.0.2.2']) {
+      server.subscribersConnected.inc({ ip_address });
+      server.eventsDelivered.inc({ ip_address }, 3);
+    }
+    for (const metric of [server.subscribersConnected, server.eventsDelivered]) metric.remove({ ip_address: '192.0.2.1' });
+    const text = await registry.metrics();
+    expect(text).not.toContain('192.0.2.1');
+    expect(text).toContain('jetstream_events_delivered_total{ip_address="192.0.2.2"} 3');
   });
 
   it('binds socket_url on consumer metrics', async () => {

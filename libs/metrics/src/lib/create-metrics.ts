@@ -54,6 +54,8 @@ export interface ServerMetrics {
   subscriberLagEvents: Histogram<string>;
   /** Subscribers closed by the server, by `reason`. */
   subscribersClosed: Counter<'reason'>;
+  /** Handshakes refused by the connection limits, by `reason`. */
+  subscribersRefused: Counter<'reason'>;
 }
 
 export interface JetstreamMetrics {
@@ -137,6 +139,7 @@ export function createMetrics(registry: Registry, options: MetricsOptions): Jets
       subscriberLag: new Gauge({ name: METRIC_NAMES.subscriberLag, help: "Seconds of time_us between the log's head and a subscriber's position", labelNames: ['subscriber', 'ip_address'], registers }),
       subscriberLagEvents: new Histogram({ name: METRIC_NAMES.subscriberLagEvents, help: "Events between the log's head and a subscriber's position, sampled", buckets: exponentialBuckets(1, 10, 7), registers }),
       subscribersClosed: new Counter({ name: METRIC_NAMES.subscribersClosed, help: 'Subscribers closed by the server, by reason', labelNames: ['reason'], registers }),
+      subscribersRefused: new Counter({ name: METRIC_NAMES.subscribersRefused, help: 'Subscriber handshakes refused by the connection limits, by reason', labelNames: ['reason'], registers }),
     },
     droppedInput: new Counter({ name: METRIC_NAMES.droppedInput, help: 'Input dropped by a pipeline stage, by stage and reason', labelNames: ['stage', 'reason'], registers }),
   };

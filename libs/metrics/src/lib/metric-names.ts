@@ -29,6 +29,8 @@ export const METRIC_NAMES = {
   subscriberLagEvents: 'jetstream_subscriber_lag_events',
   /** Ours: subscribers the server closed, by reason (slow, invalid_message, ...). */
   subscribersClosed: 'jetstream_subscribers_closed_total',
+  /** Ours: handshakes refused by the connection limits, by reason (too_many_for_ip, server_full). */
+  subscribersRefused: 'jetstream_subscribers_refused_total',
   /** Ours: 1 while the relay connection is open, else 0. */
   relayConnected: 'jetstream_relay_connected',
   /** Ours: relay connections lost (each followed by a reconnect after the backoff), by reason. */

@@ -1,12 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { WebSocket } from 'ws';
-import { decodeFrame, encodeFrame, encodeFrameLog } from '@jetstream-ts/frames';
+import { decodeFrame, encodeFrameLog } from '@jetstream-ts/frames';
+import { buildFrame } from '@jetstream-ts/testkit';
 import { frameSeq } from '@jetstream-ts/models';
 import { faultsFromOptions, type RelayCommandOptions } from './relay-command.js';
 import { collector, runHarness, scratchDir, waitFor } from './run-harness.test-util.js';
 
 const identity = (seq: number) =>
-  encodeFrame(
+  buildFrame(
     { op: 1, t: '#identity' },
     { seq, did: `did:plc:user${seq}`, time: '2026-07-01T00:00:00.000Z' },
   );

@@ -22,7 +22,7 @@ import {
 import * as dagCbor from '@ipld/dag-cbor';
 import type { CID } from 'multiformats/cid';
 import { extractCommitRecords, type OpRecords } from './commit-records.js';
-import { extractCommitRecordsWithLibrary } from './commit-records-with-library.js';
+import { extractCommitRecordsWithLibrary } from './commit-records-with-library.test-util.js';
 
 const DID = 'did:plc:ewvi7nxzyoun6zhxrhs64oiz';
 const post = (text: string) => ({ $type: 'app.bsky.feed.post', text, createdAt: '2024-09-25T00:00:00.000Z' });

@@ -1,9 +1,9 @@
 import { WebSocket } from 'ws';
-import { encodeFrame } from '@jetstream-ts/frames';
+import { buildFrame } from '@jetstream-ts/testkit';
 
 /** An `#identity` frame with the given seq: small and enough to test sequencing. */
 export function identityFrame(seq: number, did = `did:plc:user${seq}`): Uint8Array {
-  return encodeFrame({ op: 1, t: '#identity' }, { seq, did, time: '2026-07-01T00:00:00.000Z' });
+  return buildFrame({ op: 1, t: '#identity' }, { seq, did, time: '2026-07-01T00:00:00.000Z' });
 }
 
 export interface Collected {

@@ -1,5 +1,5 @@
 import * as dagCbor from '@ipld/dag-cbor';
-import { encodeFrame } from '@jetstream-ts/frames';
+import { buildFrame } from '@jetstream-ts/testkit';
 
 /**
  * A fault a fake relay injects into a connection once it has sent `after` frames on it.
@@ -22,12 +22,12 @@ export type RelayFaultKind = RelayFault['kind'];
 
 /** The error frame a relay sends before closing, e.g. `FutureCursor` or `ConsumerTooSlow`. */
 export function errorFrame(error: string, message?: string): Uint8Array {
-  return encodeFrame({ op: -1 }, message === undefined ? { error } : { error, message });
+  return buildFrame({ op: -1 }, message === undefined ? { error } : { error, message });
 }
 
 /** The `#info` frame a relay sends before replaying from a cursor older than it keeps. */
 export function infoFrame(name: string, message?: string): Uint8Array {
-  return encodeFrame({ op: 1, t: '#info' }, message === undefined ? { name } : { name, message });
+  return buildFrame({ op: 1, t: '#info' }, message === undefined ? { name } : { name, message });
 }
 
 /**

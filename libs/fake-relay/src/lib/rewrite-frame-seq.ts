@@ -1,6 +1,6 @@
 import * as dagCbor from '@ipld/dag-cbor';
 import { decodeFirst } from 'cborg';
-import { encodeFrame } from '@jetstream-ts/frames';
+import { buildFrame } from '@jetstream-ts/testkit';
 import type { FrameHeader } from '@jetstream-ts/models';
 
 /**
@@ -15,5 +15,5 @@ export function rewriteFrameSeq(frame: Uint8Array, seq: number): Uint8Array {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new TypeError('frame body is not a map');
   }
-  return encodeFrame(header, { ...body, seq });
+  return buildFrame(header, { ...body, seq });
 }

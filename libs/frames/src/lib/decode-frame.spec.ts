@@ -1,9 +1,8 @@
-import { loadCarboxFrame, loadIndigoCommitFrame, loadIndigoScenario } from '@jetstream-ts/testkit';
+import { buildFrame, loadCarboxFrame, loadIndigoCommitFrame, loadIndigoScenario } from '@jetstream-ts/testkit';
 import type { FirehoseFrame } from '@jetstream-ts/models';
 import { CID } from 'multiformats/cid';
 import { decodeFrame } from './decode-frame.js';
-import { decodeFrameWithLibrary } from './decode-frame-with-library.js';
-import { encodeFrame } from './encode-frame.js';
+import { decodeFrameWithLibrary } from './decode-frame-with-library.test-util.js';
 
 const RECORD_CID = CID.parse('bafyreide63hdwry7d7hhs3eyrzab2ntcobdnhjmdvqwpsidg6ctil6ostq');
 const COMMIT_CID = CID.parse('bafyreifynamoq3fty5finpxowgomhl5oy6bdld2vtwwkjxwlo6mui4rk6y');
@@ -84,7 +83,7 @@ describe('decodeFrame', () => {
   });
 
   it('turns blobs: null into an empty array and reads the CIDs without the 0x00 prefix', () => {
-    const frame = decodeFrame(encodeFrame({ op: 1, t: '#commit' }, commitBody({ blobs: null })));
+    const frame = decodeFrame(buildFrame({ op: 1, t: '#commit' }, commitBody({ blobs: null })));
     if (frame.type !== 'commit') throw new Error('expected a commit');
     expect(frame.body.blobs).toEqual([]);
     expect(frame.body.commit.equals(COMMIT_CID)).toBe(true);
@@ -93,7 +92,7 @@ describe('decodeFrame', () => {
 
   it('fills in absent optional commit fields', () => {
     const body = without(commitBody(), 'since', 'rebase', 'tooBig', 'blobs');
-    const frame = expectSameAsLibrary(encodeFrame({ op: 1, t: '#commit' }, body));
+    const frame = expectSameAsLibrary(buildFrame({ op: 1, t: '#commit' }, body));
     expect(frame).toMatchObject({ type: 'commit', body: { since: null, rebase: false, tooBig: false, blobs: [] } });
     expect('prevData' in (frame as { body: object }).body).toBe(false);
   });
@@ -103,7 +102,7 @@ describe('decodeFrame', () => {
       { action: 'delete', path: 'app.bsky.feed.like/3kx', cid: null, prev: RECORD_CID },
       { action: 'update', path: 'app.bsky.actor.profile/self', cid: RECORD_CID, prev: null },
     ];
-    const frame = expectSameAsLibrary(encodeFrame({ op: 1, t: '#commit' }, commitBody({ ops, prevData: null })));
+    const frame = expectSameAsLibrary(buildFrame({ op: 1, t: '#commit' }, commitBody({ ops, prevData: null })));
     if (frame.type !== 'commit') throw new Error('expected a commit');
     expect(frame.body.prevData).toBeNull();
     expect(frame.body.ops[0].prev?.equals(RECORD_CID)).toBe(true);
@@ -111,53 +110,53 @@ describe('decodeFrame', () => {
   });
 
   it('decodes error frames', () => {
-    expect(expectSameAsLibrary(encodeFrame({ op: -1 }, { error: 'FutureCursor', message: 'Cursor in the future.' }))).toEqual({
+    expect(expectSameAsLibrary(buildFrame({ op: -1 }, { error: 'FutureCursor', message: 'Cursor in the future.' }))).toEqual({
       type: 'error',
       size: expect.any(Number),
       error: 'FutureCursor',
       message: 'Cursor in the future.',
     });
-    expect(expectSameAsLibrary(encodeFrame({ op: -1 }, { error: 'ConsumerTooSlow' }))).toMatchObject({
+    expect(expectSameAsLibrary(buildFrame({ op: -1 }, { error: 'ConsumerTooSlow' }))).toMatchObject({
       type: 'error',
       error: 'ConsumerTooSlow',
     });
   });
 
   it('reports unknown message types with their seq when they have one', () => {
-    expect(expectSameAsLibrary(encodeFrame({ op: 1, t: '#labels' }, { seq: 7, labels: [] }))).toMatchObject({
+    expect(expectSameAsLibrary(buildFrame({ op: 1, t: '#labels' }, { seq: 7, labels: [] }))).toMatchObject({
       type: 'unknown',
       t: '#labels',
       seq: 7,
     });
-    const withoutSeq = expectSameAsLibrary(encodeFrame({ op: 1, t: '#future' }, { name: 'x' }));
+    const withoutSeq = expectSameAsLibrary(buildFrame({ op: 1, t: '#future' }, { name: 'x' }));
     expect(withoutSeq).toEqual({ type: 'unknown', size: expect.any(Number), t: '#future' });
   });
 
   it('decodes #info and tolerates a null handle and status', () => {
-    expect(expectSameAsLibrary(encodeFrame({ op: 1, t: '#info' }, { name: 'OutdatedCursor' }))).toMatchObject({
+    expect(expectSameAsLibrary(buildFrame({ op: 1, t: '#info' }, { name: 'OutdatedCursor' }))).toMatchObject({
       type: 'info',
       body: { name: 'OutdatedCursor' },
     });
     const identity = expectSameAsLibrary(
-      encodeFrame({ op: 1, t: '#identity' }, { seq: 1, did: 'did:plc:a', time: '2024-01-01T00:00:00Z', handle: null }),
+      buildFrame({ op: 1, t: '#identity' }, { seq: 1, did: 'did:plc:a', time: '2024-01-01T00:00:00Z', handle: null }),
     );
     expect(identity).toEqual({ type: 'identity', size: expect.any(Number), body: { seq: 1, did: 'did:plc:a', time: '2024-01-01T00:00:00Z' } });
   });
 
-  const validCommit = encodeFrame({ op: 1, t: '#commit' }, commitBody());
+  const validCommit = buildFrame({ op: 1, t: '#commit' }, commitBody());
   const invalidFrames: [string, Uint8Array][] = [
     ['empty input', new Uint8Array(0)],
-    ['a header only', encodeFrame({ op: 1, t: '#commit' }, null).subarray(0, 12)],
+    ['a header only', buildFrame({ op: 1, t: '#commit' }, null).subarray(0, 12)],
     ['a truncated commit', validCommit.subarray(0, validCommit.length - 5)],
     ['bytes after the body', new Uint8Array([...validCommit, 0])],
-    ['an unknown op', encodeFrame({ op: 2, t: '#commit' }, commitBody())],
-    ['a message without t', encodeFrame({ op: 1 }, commitBody())],
-    ['a commit without repo', encodeFrame({ op: 1, t: '#commit' }, without(commitBody(), 'repo'))],
-    ['a commit with a string seq', encodeFrame({ op: 1, t: '#commit' }, commitBody({ seq: '42' }))],
-    ['a commit whose blocks are a string', encodeFrame({ op: 1, t: '#commit' }, commitBody({ blocks: 'x' }))],
-    ['an op without a path', encodeFrame({ op: 1, t: '#commit' }, commitBody({ ops: [{ action: 'create', cid: null }] }))],
-    ['an account without active', encodeFrame({ op: 1, t: '#account' }, { seq: 1, did: 'did:plc:a', time: 't' })],
-    ['an error frame without error', encodeFrame({ op: -1 }, { message: 'x' })],
+    ['an unknown op', buildFrame({ op: 2, t: '#commit' }, commitBody())],
+    ['a message without t', buildFrame({ op: 1 }, commitBody())],
+    ['a commit without repo', buildFrame({ op: 1, t: '#commit' }, without(commitBody(), 'repo'))],
+    ['a commit with a string seq', buildFrame({ op: 1, t: '#commit' }, commitBody({ seq: '42' }))],
+    ['a commit whose blocks are a string', buildFrame({ op: 1, t: '#commit' }, commitBody({ blocks: 'x' }))],
+    ['an op without a path', buildFrame({ op: 1, t: '#commit' }, commitBody({ ops: [{ action: 'create', cid: null }] }))],
+    ['an account without active', buildFrame({ op: 1, t: '#account' }, { seq: 1, did: 'did:plc:a', time: 't' })],
+    ['an error frame without error', buildFrame({ op: -1 }, { message: 'x' })],
     ['indefinite-length CBOR', new Uint8Array([0xa2, 0x61, 0x74, 0x67, ...Buffer.from('#commit'), 0x62, 0x6f, 0x70, 0x01, 0xbf, 0xff])],
     ['random bytes', new Uint8Array([0xff, 0x00, 0x13, 0x37])],
   ];

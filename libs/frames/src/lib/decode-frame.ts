@@ -32,7 +32,7 @@ const SEQ = new KeySet(['seq']);
  * (`#labels`, `#handle`, future types) become `{type: 'unknown', t, seq?}`, and malformed
  * frames become `{type: 'invalid', reason}`. Tolerates what real relays send (`blobs: null`,
  * absent `since`/`prevData`/`rebase`/`tooBig`, and `rev` (empty) in frames from before revs
- * existed); requires the other fields the lexicon requires. `decodeFrameWithLibrary` applies the
+ * existed); requires the other fields the lexicon requires. The specs' reference decoder applies the
  * same rules to library-decoded objects.
  *
  * @param bytes One websocket binary message.

@@ -1,16 +1,16 @@
 import type { DropReport } from '@jetstream-ts/models';
+import { buildFrame } from '@jetstream-ts/testkit';
 import { from, lastValueFrom, toArray } from 'rxjs';
 import { decodeFrames } from './decode-frames.js';
-import { encodeFrame } from './encode-frame.js';
 
 describe('decodeFrames', () => {
   it('passes every frame on, reporting invalid and unknown ones', async () => {
     const reports: DropReport[] = [];
     const messages = [
-      encodeFrame({ op: 1, t: '#identity' }, { seq: 1, did: 'did:plc:a', time: '2024-01-01T00:00:00Z' }),
+      buildFrame({ op: 1, t: '#identity' }, { seq: 1, did: 'did:plc:a', time: '2024-01-01T00:00:00Z' }),
       new Uint8Array([0xff]),
-      encodeFrame({ op: 1, t: '#labels' }, { seq: 2, labels: [] }),
-      encodeFrame({ op: -1 }, { error: 'FutureCursor' }),
+      buildFrame({ op: 1, t: '#labels' }, { seq: 2, labels: [] }),
+      buildFrame({ op: -1 }, { error: 'FutureCursor' }),
     ];
     const frames = await lastValueFrom(
       from(messages).pipe(decodeFrames({ drops: { drop: (report) => reports.push(report) } }), toArray()),

@@ -1,11 +1,12 @@
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { Readable } from 'node:stream';
+import { createReadStream, createWriteStream } from 'node:fs';
+import type { Readable, Transform } from 'node:stream';
 import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
-import { CompressStream, DecompressStream, decompress } from 'zstd-napi';
+import { frameLogZstd } from './frame-log-zstd.js';
 
 /**
  * The frame log: a file of `[u32 little-endian length][frame bytes]` records, optionally
  * zstd-compressed as a whole (detected by the zstd magic number, so readers need no flag).
+ * Compressed logs use node:zlib's zstd (Node >= 22.15) or else the optional zstd-napi package.
  */
 
 /** Frames larger than this are not relay frames: the file is not a frame log (or is corrupt). */
@@ -146,7 +147,8 @@ export class FrameLogReader {
  * Splits a whole frame log held in memory (decompressing it first when it is zstd). A log cut
  * short keeps its whole frames and reports the rest as `trailingBytes`; a record length no
  * frame log can hold throws `FrameLogError`. The frames are views into `bytes` (or into the
- * decompressed copy), not copies.
+ * decompressed copy), not copies. A compressed log where no zstd is available throws an `Error`
+ * that says what to install.
  */
 export function parseFrameLog(bytes: Uint8Array): FrameLogContents {
   const plain = isZstdCompressed(bytes) ? decompressLog(bytes) : bytes;
@@ -173,7 +175,7 @@ export function encodeFrameLog(frames: Iterable<Uint8Array>): Uint8Array {
  * Streams the frames of a frame log file, plain or zstd-compressed, without loading it whole.
  * Errors with a `FrameLogError` (after delivering every whole frame before it) when the log is
  * cut short or holds a record length no frame log can hold, and with the file system's error
- * when the file cannot be read.
+ * when the file cannot be read (or, for a compressed log, when no zstd is available here).
  *
  * @example
  * readFrameLog('capture.log').pipe(decodeFrames()).subscribe((frame) => console.log(frame.type));
@@ -217,7 +219,13 @@ export function readFrameLog(path: string): Observable<Uint8Array> {
       started = true;
       file.unshift(head);
       if (isZstdCompressed(head)) {
-        const inflate = new DecompressStream();
+        let inflate: Transform;
+        try {
+          inflate = frameLogZstd().createDecompressStream();
+        } catch (error) {
+          fail(error);
+          return;
+        }
         inflate.on('error', (error: Error) =>
           fail(new FrameLogError('zstd', reader.frameCount, 0, error.message)),
         );
@@ -261,9 +269,16 @@ export function writeFrameLog(
 ): MonoTypeOperatorFunction<Uint8Array> {
   return (source) =>
     new Observable<Uint8Array>((destination) => {
+      let compressor: Transform | undefined;
+      try {
+        compressor = options.compress ? frameLogZstd().createCompressStream(9) : undefined;
+      } catch (error) {
+        destination.error(error);
+        return;
+      }
       const file = createWriteStream(path);
-      const sink: NodeJS.WritableStream | WriteStream = options.compress ? new CompressStream({ compressionLevel: 9 }) : file;
-      if (options.compress) (sink as CompressStream).pipe(file);
+      const sink: NodeJS.WritableStream = compressor ?? file;
+      compressor?.pipe(file);
       let ended = false;
       const end = () => {
         if (ended) return;
@@ -301,8 +316,9 @@ export function writeFrameLog(
 }
 
 function decompressLog(bytes: Uint8Array): Uint8Array {
+  const zstd = frameLogZstd();
   try {
-    return decompress(bytes);
+    return zstd.decompress(bytes);
   } catch (error) {
     throw new FrameLogError('zstd', 0, 0, (error as Error).message);
   }

@@ -23,7 +23,7 @@ import * as dagCbor from '@ipld/dag-cbor';
 import { CID } from 'multiformats/cid';
 import { RecordConversionError } from './record-conversion-error.js';
 import { recordToJson } from './record-to-json.js';
-import { recordToJsonWithLibrary } from './record-to-json-with-library.js';
+import { recordToJsonWithLibrary } from './record-to-json-with-library.test-util.js';
 
 const LINK = 'bafyreide63hdwry7d7hhs3eyrzab2ntcobdnhjmdvqwpsidg6ctil6ostq';
 const BLOB_REF = 'bafkreibme22gw2h7y2h7tg2fhqotaqjucnbc24deqo72b6mkl2egezxhvy';

@@ -1,6 +1,5 @@
-import { encodeFrame } from '@jetstream-ts/frames';
 import type { AccountBody, IdentityBody } from '@jetstream-ts/models';
-import { buildCommit, cidOf, MstCache, tid, writePath, type RecordWrite } from '@jetstream-ts/testkit';
+import { buildCommit, buildFrame, cidOf, MstCache, tid, writePath, type RecordWrite } from '@jetstream-ts/testkit';
 import type { CID } from 'multiformats/cid';
 import { SeededRandom, ZipfSampler } from './seeded-random.js';
 import {
@@ -251,7 +250,7 @@ export function* synthesizeFrames(options: SyntheticFirehoseOptions): Generator<
     }
     repo.data = built.mst.root;
     repo.rev = rev;
-    return encodeFrame({ op: 1, t: '#commit' }, built.body);
+    return buildFrame({ op: 1, t: '#commit' }, built.body);
   };
 
   const makeFrame = (kind: FrameKind, repo: SyntheticRepo, seq: number, time: string): Uint8Array => {
@@ -263,7 +262,7 @@ export function* synthesizeFrames(options: SyntheticFirehoseOptions): Generator<
         repo.handleChanges++;
         repo.handle = handleOf(repo.rank, repo.handleChanges);
         const body: IdentityBody = { seq, did: repo.did, time, handle: repo.handle };
-        return encodeFrame({ op: 1, t: '#identity' }, body);
+        return buildFrame({ op: 1, t: '#identity' }, body);
       }
       case 'account': {
         const status = random.weighted([
@@ -276,7 +275,7 @@ export function* synthesizeFrames(options: SyntheticFirehoseOptions): Generator<
           status === 'active'
             ? { seq, did: repo.did, time, active: true }
             : { seq, did: repo.did, time, active: false, status };
-        return encodeFrame({ op: 1, t: '#account' }, body);
+        return buildFrame({ op: 1, t: '#account' }, body);
       }
       case 'profile-update':
         return commitFrame(repo, seq, time, [

@@ -1,4 +1,5 @@
-import { decodeFrame, encodeFrame } from '@jetstream-ts/frames';
+import { decodeFrame } from '@jetstream-ts/frames';
+import { buildFrame } from '@jetstream-ts/testkit';
 import { frameSeq } from '@jetstream-ts/models';
 import { synthesizeFrames } from '@jetstream-ts/synthetic-firehose';
 import { patchFrameSeq } from './patch-frame-seq.js';
@@ -24,12 +25,12 @@ describe('patchFrameSeq', () => {
   });
 
   it('leaves frames alone whose seq is not a 64-bit integer', () => {
-    const small = encodeFrame(
+    const small = buildFrame(
       { op: 1, t: '#identity' },
       { did: 'did:plc:a', seq: 5, time: '2026-07-01T12:00:00.000Z' },
     );
     expect(patchFrameSeq(small, 2 ** 33)).toBeUndefined();
-    const large = encodeFrame(
+    const large = buildFrame(
       { op: 1, t: '#identity' },
       { did: 'did:plc:a', seq: 2 ** 33, time: '2026-07-01T12:00:00.000Z' },
     );

@@ -88,6 +88,7 @@ describe('JetStreamEventPublisher', () => {
     await env.jsm.streams.update(stream.name, { max_msg_size: -1 });
     const restarted = await open(stream);
     expect(restarted.relayCursor()).toBe(29);
+    await restarted.append([], 29); // a commit without events first (an #info frame) changes nothing
     await restarted.append(frameEvents([[30, 4], [31, 1]], 200), 31);
     const stored = await readStream(env.jsm, stream.name);
     expect(frameOps(stored)).toEqual(['30:0', '30:1', '30:2', '30:3', '31:0']);

@@ -128,6 +128,7 @@ export class JetStreamEventPublisher implements Pick<EventStore, 'append' | 'hea
   async append(events: readonly LoggedEvent[], relayCursor: number): Promise<void> {
     assertAppendable(events, this.#headTimeUs);
     let pending = this.#toMessages(events, relayCursor);
+    const publishesEvents = pending.length > 0;
     const deadline = Date.now() + this.#retryForMs;
     for (;;) {
       const failure = await this.#publish(pending);
@@ -142,7 +143,8 @@ export class JetStreamEventPublisher implements Pick<EventStore, 'append' | 'hea
       await delay(this.#retryDelayMs);
     }
     this.#relayCursor = relayCursor;
-    this.#storedUpTo = undefined;
+    // Past the re-read frames: from now on every event is new.
+    if (publishesEvents) this.#storedUpTo = undefined;
   }
 
   /** Nothing to release: the connection belongs to the caller. */

@@ -37,6 +37,7 @@ describe('server configuration', () => {
       maxSubRate: 5000,
       overrideRelayCursor: -1,
       livenessTtlMs: 15_000,
+      workers: 1,
       plugins: [],
       log: { level: 'info', format: undefined },
       cluster: { role: 'all', natsUrl: undefined, stream: 'JETSTREAM_EVENTS', streamMaxAgeMs: 86_400_000, streamReplicas: 1 },
@@ -89,6 +90,7 @@ describe('server configuration', () => {
       maxSubRate: 2.5,
       overrideRelayCursor: 0,
       livenessTtlMs: 500,
+      workers: 1,
       plugins: ['./a.mjs', 'some-package'],
       log: { level: 'info', format: undefined },
       cluster: { role: 'all', natsUrl: undefined, stream: 'JETSTREAM_EVENTS', streamMaxAgeMs: 86_400_000, streamReplicas: 1 },
@@ -138,6 +140,7 @@ describe('server configuration', () => {
       maxSubRate: 100,
       overrideRelayCursor: 12345,
       livenessTtlMs: 60_000,
+      workers: 1,
       plugins: ['./a.mjs', './b.mjs'],
       log: { level: 'info', format: undefined },
       cluster: { role: 'all', natsUrl: undefined, stream: 'JETSTREAM_EVENTS', streamMaxAgeMs: 86_400_000, streamReplicas: 1 },
@@ -160,6 +163,12 @@ describe('server configuration', () => {
     expect(variables.config?.cluster).toEqual({ role: 'ingest', natsUrl: 'tls://nats.example:4222', stream: 'JETSTREAM_EVENTS', streamMaxAgeMs: 1_800_000, streamReplicas: 1 });
   });
 
+  it('reads --workers and JETSTREAM_WORKERS (1: one process, the default)', async () => {
+    expect((await run(['--workers=4'])).config?.workers).toBe(4);
+    expect((await run([], { JETSTREAM_WORKERS: '2' })).config?.workers).toBe(2);
+    expect((await run(['--workers', '3', '--role=edge', '--nats-url=nats://127.0.0.1:4222'])).config?.workers).toBe(3);
+  });
+
   it('reads --log-level and --log-format and their variables; no format means pretty on a terminal', async () => {
     expect((await run(['--log-level=debug', '--log-format=pretty'])).config?.log).toEqual({ level: 'debug', format: 'pretty' });
     expect((await run([], { JETSTREAM_LOG_LEVEL: 'warn', JETSTREAM_LOG_FORMAT: 'json' })).config?.log).toEqual({ level: 'warn', format: 'json' });
@@ -171,6 +180,8 @@ describe('server configuration', () => {
     [[], { JETSTREAM_LOG_FORMAT: 'text' }, 'One of json, pretty.'],
     [['--role=edge'], {}, 'error: --role edge needs --nats-url'],
     [['--role=replica'], {}, 'One of all, ingest, edge.'],
+    [['--workers=0'], {}, 'Must be at least 1.'],
+    [['--workers=2', '--role=ingest', '--nats-url=nats://127.0.0.1:4222'], {}, 'error: --workers serve subscribers, and an ingester serves none'],
     [['--nats-url=http://127.0.0.1:4222'], {}, 'Not a NATS URL'],
     [['--nats-stream-replicas=2'], {}, 'One of 1, 3, 5.'],
     [['--event-ttl=forever'], {}, "option '--event-ttl <duration>' argument 'forever' is invalid. Not a duration"],
@@ -196,7 +207,7 @@ describe('server configuration', () => {
 
   it('prints help with every flag, and the version', async () => {
     const help = await run(['--help']);
-    for (const flag of ['--ws-url', '--worker-count', '--max-queue-size', '--listen-addr', '--metrics-listen-addr', '--data-dir', '--zstd-dictionary-path', '--event-ttl', '--max-sub-rate', '--override-relay-cursor', '--liveness-ttl', '--plugin', '--role', '--nats-url', '--nats-stream', '--nats-stream-max-age', '--nats-stream-replicas', '--max-connections', '--max-connections-per-ip', '--trusted-proxies', '--max-client-message-bytes', '--max-client-messages-per-second', '--max-client-bytes-per-second', '--max-filter-bytes', '--log-level', '--log-format']) {
+    for (const flag of ['--ws-url', '--worker-count', '--max-queue-size', '--listen-addr', '--metrics-listen-addr', '--data-dir', '--zstd-dictionary-path', '--event-ttl', '--max-sub-rate', '--override-relay-cursor', '--liveness-ttl', '--plugin', '--role', '--nats-url', '--nats-stream', '--nats-stream-max-age', '--nats-stream-replicas', '--max-connections', '--max-connections-per-ip', '--trusted-proxies', '--max-client-message-bytes', '--max-client-messages-per-second', '--max-client-bytes-per-second', '--max-filter-bytes', '--log-level', '--log-format', '--workers']) {
       expect(help.output).toContain(flag);
     }
     expect(help.output).toContain('JETSTREAM_LIVENESS_TTL');

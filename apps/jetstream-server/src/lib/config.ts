@@ -95,6 +95,7 @@ export function serverCommand(onConfig: (config: ServerConfig) => void | Promise
     .addOption(option('--ws-url <url>', 'full websocket path to the ATProto SubscribeRepos XRPC endpoint', 'JETSTREAM_WS_URL', relayUrl, DEFAULTS.wsUrl))
     .addOption(option('--worker-count <n>', 'accepted for v1 compatibility (ingest is one ordered pipeline)', 'JETSTREAM_WORKER_COUNT', integer(1), DEFAULTS.workerCount))
     .addOption(option('--max-queue-size <n>', 'accepted for v1 compatibility (no effect, as in v1)', 'JETSTREAM_MAX_QUEUE_SIZE', integer(1), DEFAULTS.maxQueueSize))
+    .addOption(option('--workers <n>', 'processes serving /subscribe from one store (the primary ingests and writes); 1: one process', 'JETSTREAM_WORKERS', integer(1), DEFAULTS.workers))
     .addOption(option('--listen-addr <addr>', 'addr to serve the websocket on', 'JETSTREAM_LISTEN_ADDR', listenAddress, DEFAULTS.listenAddr, ':6008'))
     .addOption(
       option('--metrics-listen-addr <addr>', 'addr to serve /metrics, /healthz and /readyz on', 'JETSTREAM_METRICS_LISTEN_ADDR', listenAddress, DEFAULTS.metricsListenAddr, ':6009'),
@@ -166,6 +167,8 @@ export function serverCommand(onConfig: (config: ServerConfig) => void | Promise
       const role = options['role'] as ServerRole;
       const nats = options['natsUrl'] as string | undefined;
       if (role !== 'all' && nats === undefined) command.error(`error: --role ${role} needs --nats-url (without NATS the server is one process that does everything)`);
+      const workers = options['workers'] as number;
+      if (role === 'ingest' && workers > 1) command.error('error: --workers serve subscribers, and an ingester serves none (give the edges --workers)');
       await onConfig({
         wsUrl: options['wsUrl'] as string,
         workerCount: options['workerCount'] as number,
@@ -178,6 +181,7 @@ export function serverCommand(onConfig: (config: ServerConfig) => void | Promise
         maxSubRate: options['maxSubRate'] as number,
         overrideRelayCursor: options['overrideRelayCursor'] as number,
         livenessTtlMs: options['livenessTtl'] as number,
+        workers,
         plugins: options['plugin'] as string[],
         log: { level: options['logLevel'] as LogLevel, format: options['logFormat'] as LogFormat | undefined },
         cluster: {

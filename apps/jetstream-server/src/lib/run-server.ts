@@ -1,5 +1,5 @@
 import { PluginLoadError } from '@jetstream-ts/plugins';
-import { createServerContainer, registerClusterRole, registerPluginModules, runUntilSignal, type ServerConfig } from '@jetstream-ts/server';
+import { createServerContainer, isSubscriberWorker, runSubscriberWorker, registerClusterRole, registerPluginModules, runUntilSignal, type ServerConfig } from '@jetstream-ts/server';
 import { serverCommand } from './config.js';
 
 /**
@@ -22,6 +22,8 @@ async function serve(config: ServerConfig): Promise<void> {
     console.error(`jetstream-server: ${error.message}`);
     process.exit(1);
   }
+  // A --workers process serves /subscribe from the primary's store, and nothing else.
+  if (isSubscriberWorker()) return runSubscriberWorker(container);
   try {
     await registerClusterRole(container);
   } catch (error) {

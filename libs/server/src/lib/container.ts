@@ -18,7 +18,7 @@ import type { IngestPlugin, JetstreamPlugin, SubscriberPlugin } from '@jetstream
 import { SubscribeEndpoint, TrustedProxies, type SubscribeEndpointOptions } from '@jetstream-ts/subscribers';
 import { relayFrames, type UpstreamStatus } from '@jetstream-ts/upstream';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { container as rootContainer, instanceCachingFactory, type DependencyContainer } from 'tsyringe';
+import { container as rootContainer, instanceCachingFactory, type DependencyContainer, type InjectionToken } from 'tsyringe';
 import type { ServerConfig } from './server-config.js';
 import { JetstreamServer } from './jetstream-server.js';
 import { createLogger } from './logger.js';
@@ -80,6 +80,7 @@ export function createServerContainer(config: ServerConfig, parent: DependencyCo
       return new CursorBuffer(openLmdbEventStore({ path }));
     }),
   );
+  container.register(TOKENS.subscriberLog, { useFactory: (c) => c.resolve(TOKENS.eventLog) });
   container.register(TOKENS.health, once((c) => new ServerHealth({ livenessTtlMs: c.resolve(TOKENS.config).livenessTtlMs })));
   container.register(
     TOKENS.upstream,
@@ -95,7 +96,7 @@ export function createServerContainer(config: ServerConfig, parent: DependencyCo
     once(
       (c) =>
         new SubscribeEndpoint({
-          log: c.resolve(TOKENS.eventLog),
+          log: c.resolve(TOKENS.subscriberLog),
           ...subscriberLimits(c.resolve(TOKENS.config)),
           metrics: c.resolve(TOKENS.metrics).server,
           logger: c.resolve(TOKENS.logger),
@@ -112,6 +113,11 @@ export function createServerContainer(config: ServerConfig, parent: DependencyCo
   container.register(TOKENS.plugins, tap((metrics) => ({ name: 'metrics', stage: 'sequenced', operator: countSequenced<LoggedEvent>(metrics) })));
   container.register(TOKENS.plugins, tap((metrics) => ({ name: 'metrics', stage: 'committed', operator: countAppended<AppendBatch>(metrics) })));
   return container;
+}
+
+/** The registration of `token`, if any. */
+function optional<T>(container: DependencyContainer, token: InjectionToken<T>): T | undefined {
+  return container.isRegistered(token, true) ? container.resolve(token) : undefined;
 }
 
 /** Every registered plugin, in registration order. */
@@ -155,5 +161,7 @@ export function resolveJetstreamServer(container: DependencyContainer): Jetstrea
     onPluginFailure: container.resolve(TOKENS.pluginFailures),
     subscribe: container.resolve(TOKENS.subscribe),
     health: container.resolve(TOKENS.health),
+    publicListener: optional(container, TOKENS.publicListener),
+    metricsSource: optional(container, TOKENS.metricsSource),
   });
 }

@@ -22,6 +22,12 @@ export interface HttpListener {
   close(graceMs?: number): Promise<void>;
 }
 
+/** What serves the public routes: {@link startHttpListener} by default, the worker pool with `--workers`. */
+export type PublicListenerFactory = (
+  address: ListenAddress,
+  handlers: { request: RequestHandler; upgrade?: UpgradeHandler },
+) => Promise<Pick<HttpListener, 'address' | 'close'>>;
+
 /**
  * Starts an HTTP server on `address` with v1's (Echo's) conventions for what it does not
  * handle: unknown paths get 404 `{"message":"Not Found"}` and failures 500, both JSON.

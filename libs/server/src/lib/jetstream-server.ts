@@ -6,8 +6,8 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { Subject, takeUntil, tap, type Subscription } from 'rxjs';
 import type { ServerConfig } from './server-config.js';
-import { startHttpListener, type HttpListener } from './http-listener.js';
-import { metricsRoutes } from './metrics-routes.js';
+import { startHttpListener, type HttpListener, type PublicListenerFactory } from './http-listener.js';
+import { metricsRoutes, type MetricsSource } from './metrics-routes.js';
 import { publicRoutes, type SubscribeHandler } from './public-routes.js';
 import type { ClusterRole } from './cluster-role.js';
 import { ServerHealth } from './server-health.js';
@@ -27,6 +27,10 @@ export interface JetstreamServerParts {
   subscribe?: SubscribeHandler;
   /** Readiness, fed here by each frame and the lifecycle; give the same one to the relay source's `onStatus`. */
   health?: ServerHealth;
+  /** Serves the public routes; default an HTTP listener in this process (`--workers`: the worker pool). */
+  publicListener?: PublicListenerFactory;
+  /** What `/metrics` serves; default `registry` (`--workers`: merged with the workers'). */
+  metricsSource?: MetricsSource;
   /** This process's part in a NATS cluster (`registerClusterRole`); absent: one process on its own store. */
   cluster?: ClusterRole;
 }
@@ -45,7 +49,7 @@ export class JetstreamServer {
   readonly #parts: JetstreamServerParts;
   readonly #stopReading = new Subject<void>();
   readonly #subscriptions: Subscription[] = [];
-  readonly #listeners: HttpListener[] = [];
+  readonly #listeners: Array<Pick<HttpListener, 'close'>> = [];
   #drained: Promise<void> = Promise.resolve();
   #failed!: (error: unknown) => void;
   #stopping: Promise<void> | undefined;
@@ -80,11 +84,11 @@ export class JetstreamServer {
   async #start(): Promise<void> {
     const { config, logger, registry, log } = this.#parts;
     const role = this.#parts.cluster?.role ?? 'all';
-    const metrics = await startHttpListener(config.metricsListenAddr, { request: metricsRoutes(registry, () => this.#notReadyReason()) });
+    const metrics = await startHttpListener(config.metricsListenAddr, { request: metricsRoutes(this.#parts.metricsSource ?? registry, () => this.#notReadyReason()) });
     this.#listeners.push(metrics);
     this.metricsAddress = metrics.address;
     // An ingester keeps no store: its /subscribe is a 404 (clients go to the edges).
-    const main = await startHttpListener(config.listenAddr, publicRoutes(role === 'ingest' ? undefined : this.#parts.subscribe));
+    const main = await (this.#parts.publicListener ?? startHttpListener)(config.listenAddr, publicRoutes(role === 'ingest' ? undefined : this.#parts.subscribe));
     this.#listeners.push(main);
     this.publicAddress = main.address;
     if (role !== 'edge') this.#startIngest();

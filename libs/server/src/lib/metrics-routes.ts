@@ -1,4 +1,7 @@
 import type { Registry } from 'prom-client';
+
+/** What `/metrics` serves: a prom-client registry, or anything that renders like one. */
+export type MetricsSource = Pick<Registry, 'metrics' | 'contentType'>;
 import { sendText, type RequestHandler } from './http-listener.js';
 
 /**
@@ -9,11 +12,11 @@ import { sendText, type RequestHandler } from './http-listener.js';
  * @example
  * startHttpListener({ port: 6009 }, { request: metricsRoutes(registry, () => health.notReadyReason()) });
  *
- * @param registry The registry to expose.
+ * @param registry The registry (or merged registries) to expose.
  * @param notReadyReason Why the server is not ready, or undefined when it is.
  * @return A request handler for {@link startHttpListener}.
  */
-export function metricsRoutes(registry: Registry, notReadyReason: () => string | undefined): RequestHandler {
+export function metricsRoutes(registry: MetricsSource, notReadyReason: () => string | undefined): RequestHandler {
   return (request, response, path) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return false;
     if (path === '/metrics') {

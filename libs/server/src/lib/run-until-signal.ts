@@ -2,6 +2,7 @@ import type { DependencyContainer } from 'tsyringe';
 import { resolveJetstreamServer, resolvePlugins } from './container.js';
 import type { JetstreamServer } from './jetstream-server.js';
 import { TOKENS } from './tokens.js';
+import { registerWorkerPool } from './worker-pool.js';
 
 /** v1 gives shutdown 10 s in all; past that we exit anyway. */
 const SHUTDOWN_DEADLINE_MS = 10_000;
@@ -21,6 +22,7 @@ const SHUTDOWN_DEADLINE_MS = 10_000;
 export async function runUntilSignal(container: DependencyContainer): Promise<JetstreamServer> {
   const logger = container.resolve(TOKENS.logger);
   logger.info({ plugins: resolvePlugins(container).map(({ name, stage }) => `${name}@${stage}`) }, 'plugins in the pipeline');
+  registerWorkerPool(container);
   const server = resolveJetstreamServer(container);
   const shutdown = (exitCode: number) => {
     setTimeout(() => {

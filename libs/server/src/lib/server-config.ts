@@ -20,6 +20,8 @@ export interface ServerConfig {
   /** >= 0 overrides the stored relay cursor at start-up; -1 keeps it. */
   overrideRelayCursor: number;
   livenessTtlMs: number;
+  /** `--workers`: processes serving `/subscribe` from this one's store; 1 is one process doing everything. */
+  workers: number;
   /** Plugin modules to load (`--plugin`): file paths or package names, in order. */
   plugins: readonly string[];
   /** Scale-out on NATS JetStream; without `natsUrl`, one process on its embedded store (the default). */
@@ -82,6 +84,7 @@ export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze<Serve
   maxSubRate: 5000,
   overrideRelayCursor: -1,
   livenessTtlMs: 15_000,
+  workers: 1,
   plugins: [],
   log: { level: 'info', format: undefined },
   cluster: { role: 'all', natsUrl: undefined, stream: 'JETSTREAM_EVENTS', streamMaxAgeMs: 24 * 3_600_000, streamReplicas: 1 },

@@ -1,0 +1,94 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startFakeRelay, type FakeRelay } from '@jetstream-ts/fake-relay';
+import { WebSocket } from 'ws';
+import { describeEvent, relayLog } from './crash-relay-log.test-util.js';
+import { readMetric, startServerProcess, until, type ServerProcess } from './server-process.test-util.js';
+
+const FRAMES = 600;
+const SUBSCRIBERS = 20;
+
+/** A `/subscribe?cursor=0` client collecting what it is sent, as the strings `relayLog` expects. */
+function subscriber(publicPort: number) {
+  const received: string[] = [];
+  const socket = new WebSocket(`ws://127.0.0.1:${publicPort}/subscribe?cursor=0`);
+  socket.on('message', (data) => received.push(describeEvent(String(data))));
+  const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+  return { received, socket, closed };
+}
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('jetstream-server --workers 2', () => {
+  let dataDir: string;
+  let relay: FakeRelay | undefined;
+  let server: ServerProcess | undefined;
+  const sockets: WebSocket[] = [];
+
+  beforeEach(() => (dataDir = mkdtempSync(join(tmpdir(), 'jetstream-server-workers-'))));
+  afterEach(async () => {
+    for (const socket of sockets) socket.terminate();
+    // The workers exit when their primary goes (their IPC channel closes).
+    server?.child.kill('SIGKILL');
+    await relay?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const workerStarts = () => server!.logs.filter((entry) => entry['msg'] === 'subscriber worker started');
+
+  it('spreads subscribers over both workers, each gets every event once in order, metrics add up, a killed worker is replaced', async () => {
+    const { frames, expected } = relayLog(FRAMES);
+    relay = await startFakeRelay({ frames, rate: 400 });
+    server = startServerProcess([`--ws-url=${relay.url}`, `--data-dir=${dataDir}`, '--workers=2', '--max-connections-per-ip=0']);
+    const { publicPort, metricsPort } = await server.started;
+    expect(workerStarts().map((entry) => entry['worker']).sort()).toEqual([1, 2]);
+
+    // Part of the log is in the store by now (replay), the rest comes live (announced heads).
+    await until(async () => ((await readMetric(metricsPort, 'consumer_last_seq')) ?? 0) >= FRAMES / 4, 'a quarter of the frames');
+    const clients = Array.from({ length: SUBSCRIBERS }, () => subscriber(publicPort));
+    sockets.push(...clients.map((client) => client.socket));
+    await until(() => clients.every((client) => client.received.length >= expected.length), 'every subscriber to get every event', 30_000);
+    // Nothing more arrives after the end of the relay's log.
+    await until(async () => (await readMetric(metricsPort, 'consumer_last_seq')) === FRAMES, 'the last frame');
+    for (const client of clients) expect(client.received).toEqual(expected);
+
+    const connected = server.logs.filter((entry) => entry['msg'] === 'subscriber connected');
+    const perWorker = [1, 2].map((worker) => connected.filter((entry) => entry['worker'] === worker).length);
+    expect(perWorker[0]! + perWorker[1]!).toBe(SUBSCRIBERS);
+    expect(Math.min(...perWorker)).toBeGreaterThanOrEqual(SUBSCRIBERS / 4);
+
+    // /metrics on the primary: the workers' subscriber counts summed, the primary's ingest counts.
+    expect(await readMetric(metricsPort, 'jetstream_events_delivered_total')).toBe(SUBSCRIBERS * expected.length);
+    expect(await readMetric(metricsPort, 'jetstream_subscribers_connected')).toBe(SUBSCRIBERS);
+    expect(await readMetric(metricsPort, 'consumer_events_persisted_total')).toBe(expected.length);
+    expect(await (await fetch(`http://127.0.0.1:${metricsPort}/readyz`)).text()).toBe('ready\n');
+
+    // A worker killed with SIGKILL: its subscribers are cut, another worker takes its place.
+    const victim = workerStarts()[0]!;
+    process.kill(victim['pid'] as number, 'SIGKILL');
+    await until(() => workerStarts().length === 3, 'a replacement worker');
+    expect(server.logs.some((entry) => entry['msg'] === 'subscriber worker died; starting another' && entry['signal'] === 'SIGKILL')).toBe(true);
+    const cut = clients.filter((client) => client.socket.readyState !== WebSocket.OPEN);
+    expect(cut.length).toBe(perWorker[(victim['worker'] as number) - 1]);
+
+    // The server keeps serving: new subscribers (on either worker) replay everything.
+    const after = Array.from({ length: 4 }, () => subscriber(publicPort));
+    sockets.push(...after.map((client) => client.socket));
+    await until(() => after.every((client) => client.received.length >= expected.length), 'the new subscribers to replay everything');
+    for (const client of after) expect(client.received).toEqual(expected);
+
+    // SIGTERM to the primary stops the workers and commits.
+    const workerPids = workerStarts().map((entry) => entry['pid'] as number);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+    expect(workerPids.filter(isAlive)).toEqual([]);
+  }, 90_000);
+});

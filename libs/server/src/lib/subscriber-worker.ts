@@ -1,0 +1,67 @@
+import cluster from 'node:cluster';
+import { join } from 'node:path';
+import { expireEvents, openLmdbEventReader, SharedStoreEventLog } from '@jetstream-ts/cursor-buffer';
+import type { DependencyContainer } from 'tsyringe';
+import { startHttpListener } from './http-listener.js';
+import { publicRoutes } from './public-routes.js';
+import { TOKENS } from './tokens.js';
+import { isWorkerMessage, type WorkerMessage } from './worker-messages.js';
+
+/** Subscribers and listener get this long to close before the worker exits anyway. */
+const STOP_DEADLINE_MS = 5_000;
+
+/** Whether this process is a subscriber worker forked by the primary's `WorkerPool` (`--workers`). */
+export function isSubscriberWorker(): boolean {
+  return cluster.isWorker;
+}
+
+/**
+ * Runs this process as one of the primary's subscriber workers (`--workers N`): serves the
+ * public listener (`/subscribe`, `/`) from the lmdb store under `<data-dir>/events`, opened
+ * read-only (the primary is its only writer), with the container's `/subscribe` endpoint (the
+ * same limits and subscriber plugins as one process). The primary announces each committed head
+ * over the IPC channel; the worker also answers its metrics requests and its stop request, and
+ * exits when the primary goes away. SIGTERM/SIGINT are the primary's to act on (a terminal's
+ * Ctrl-C reaches every process of the group): the worker waits for the primary to stop it.
+ *
+ * @example
+ * const container = createServerContainer(config);
+ * if (isSubscriberWorker()) await runSubscriberWorker(container);
+ * else await runUntilSignal(container);
+ *
+ * @param container From `createServerContainer`, with the same registrations as the primary's.
+ */
+export async function runSubscriberWorker(container: DependencyContainer): Promise<void> {
+  const config = container.resolve(TOKENS.config);
+  const logger = container.resolve(TOKENS.logger).child({ worker: cluster.worker?.id });
+  const log = new SharedStoreEventLog(openLmdbEventReader({ path: join(config.dataDir, 'events') }));
+  container.register(TOKENS.logger, { useValue: logger });
+  container.register(TOKENS.subscriberLog, { useValue: log });
+  const registry = container.resolve(TOKENS.registry);
+  const subscribe = container.resolve(TOKENS.subscribe);
+  // The primary trims the store; the worker forgets the same events from its memory.
+  const retention = expireEvents(log, { ttlMs: config.eventTtlMs, intervalMs: config.livenessTtlMs }).subscribe();
+  const listener = await startHttpListener(config.listenAddr, publicRoutes(subscribe));
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      setTimeout(() => process.exit(1), STOP_DEADLINE_MS).unref();
+      await subscribe.close();
+      await listener.close(STOP_DEADLINE_MS / 2);
+      retention.unsubscribe();
+      await log.close();
+      logger.info('subscriber worker stopped');
+      process.exit(0);
+    })());
+  process.on('message', (message: unknown) => {
+    if (!isWorkerMessage(message)) return;
+    if (message.jetstream === 'head') log.announce(message.timeUs);
+    else if (message.jetstream === 'metrics-request') {
+      void registry.getMetricsAsJSON().then((metrics) => process.send?.({ jetstream: 'metrics', id: message.id, metrics } satisfies WorkerMessage));
+    } else if (message.jetstream === 'stop') void stop();
+  });
+  process.on('disconnect', () => void stop());
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => logger.debug({ signal }, 'signal left to the primary'));
+  logger.info({ listen: `${listener.address.address}:${listener.address.port}`, pid: process.pid, headTimeUs: log.headTimeUs() }, 'subscriber worker started');
+}

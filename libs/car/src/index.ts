@@ -1,2 +1,3 @@
+export * from './lib/commit-budget.js';
 export * from './lib/commit-records.js';
 export * from './lib/extract-records.js';

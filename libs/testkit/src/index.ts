@@ -8,4 +8,5 @@ export * from './lib/fixtures.js';
 export * from './lib/tid.js';
 export * from './lib/drop-recorder.js';
 export * from './lib/example-records.js';
+export * from './lib/hostile-frames.js';
 export * from './lib/until.js';

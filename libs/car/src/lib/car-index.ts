@@ -1,4 +1,8 @@
+import { randomFillSync } from 'node:crypto';
 import { CborReader, KeySet } from '@jetstream-ts/frames';
+import { MAX_MST_DEPTH } from '@jetstream-ts/models';
+import { DEFAULT_COMMIT_BUDGET, OverBudgetError, type CommitBudget } from './commit-budget.js';
+import { SHA2_256, SHA2_256_LENGTH, hashesTo, sha256DigestStart } from './sha256.js';
 
 /** The CAR is not a CAR v1 whose first root is a signed commit block inside it. */
 export class MalformedCarError extends Error {
@@ -11,13 +15,17 @@ export class MalformedCarError extends Error {
 const CAR_HEADER = new KeySet(['roots', 'version']);
 const SIGNED_COMMIT = new KeySet(['version', 'data']);
 const MST_NODE = new KeySet(['e', 'l']);
-const SHA2_256 = 0x12;
-const SHA2_256_LENGTH = 32;
 const CAR_VERSION = 1;
 /** v1 (indigo `OpenRepo`) accepts signed commits of repo version 2 and 3 only. */
 const REPO_VERSIONS = new Set([2, 3]);
 /** Longer MST keys than this are not record paths (a collection NSID, `/`, a record key). */
 const MAX_MST_KEY_BYTES = 2048;
+/**
+ * Slots a block may sit from its hash's slot. With random hashes and the table at most half
+ * full, real CARs never come near it; only CIDs crafted to collide do, and the commit is
+ * then dropped, so that no lookup ever probes more than this.
+ */
+export const MAX_INDEX_PROBES = 64;
 
 /**
  * Where each block of a CAR is, found in one pass over the bytes: for block `i`, its binary CID
@@ -33,11 +41,17 @@ export class CarIndex {
   rootEnd = 0;
   /** The sum of `touchSequentially`, kept so that the compiler cannot drop its reads. */
   readonly touched: number;
-  /** The hash table of `find`, built on its first call. */
-  private slots: Int32Array | undefined;
+  /** Slots probed by building the hash table and by every `find` so far: what crafted CIDs would inflate. */
+  probes = 0;
+  /** The hash table of `find`: block indexes by CID hash, -1 for an empty slot. */
+  private readonly slots: Int32Array;
 
-  /** Indexes a CAR v1; throws `MalformedCarError` when it is not one. */
-  constructor(readonly car: Uint8Array) {
+  /** Indexes a CAR v1; throws `MalformedCarError` when it is not one, `OverBudgetError` when it is too big. */
+  constructor(
+    readonly car: Uint8Array,
+    budget: Readonly<CommitBudget> = DEFAULT_COMMIT_BUDGET,
+  ) {
+    if (car.length > budget.maxCarBytes) throw new OverBudgetError(`CAR of ${car.length} bytes, more than ${budget.maxCarBytes}`);
     this.touched = touchSequentially(car);
     const cursor = new CarCursor(car, 0);
     const headerLength = cursor.readVarint();
@@ -46,6 +60,7 @@ export class CarIndex {
     this.readHeader(cursor.pos, headerEnd);
     cursor.pos = headerEnd;
     while (cursor.pos < car.length) {
+      if (this.cidStart.length === budget.maxBlocks) throw new OverBudgetError(`more than ${budget.maxBlocks} blocks`);
       const length = cursor.readVarint();
       const blockEnd = cursor.pos + length;
       if (length === 0 || blockEnd > car.length) throw new MalformedCarError('block runs past the end of the CAR');
@@ -54,39 +69,57 @@ export class CarIndex {
       this.dataEnd.push(blockEnd);
       cursor.pos = blockEnd;
     }
+    this.slots = this.buildSlots();
   }
 
   /**
-   * The first block whose CID is `bytes[start, end)`, or -1. A commit's lookups (its root, MST
+   * The first block whose CID is `bytes[start, end)`, or -1: a commit's lookups (its root, MST
    * nodes and records: several per op) would make a linear scan cost ops × blocks, so the
-   * blocks are put in an open-addressing hash table on the first lookup.
+   * blocks are in an open-addressing hash table keyed on the whole CID.
    */
   find(bytes: Uint8Array, start: number, end: number): number {
-    const slots = (this.slots ??= this.buildSlots());
-    const { car, cidStart, dataStart } = this;
+    const { slots, car, cidStart, dataStart } = this;
     const mask = slots.length - 1;
     const length = end - start;
-    // Linear probing without deletions: among blocks with equal CIDs, the first inserted (the
-    // lowest index, as a front-to-back scan would find) is probed first.
-    for (let slot = cidHash(bytes, start, end) & mask; ; slot = (slot + 1) & mask) {
+    let slot = cidHash(bytes, start, end) & mask;
+    // Every block sits within MAX_INDEX_PROBES slots of its hash's slot (buildSlots).
+    for (let probe = 0; probe < MAX_INDEX_PROBES; probe++, slot = (slot + 1) & mask) {
+      this.probes++;
       const block = slots[slot];
       if (block < 0) return -1;
       const at = cidStart[block];
       if (dataStart[block] - at === length && sameBytes(car, at, bytes, start, length)) return block;
     }
+    return -1;
   }
 
-  /** Block indexes by CID hash (-1: empty), at most half full so that probes stay short. */
+  /**
+   * Block indexes by CID hash (linear probing), at most half full so that probes stay short. A
+   * CID seen before is not inserted again: `find` gives the first block with it, as a
+   * front-to-back scan would.
+   */
   private buildSlots(): Int32Array {
-    const blocks = this.cidStart.length;
+    const { car, cidStart, dataStart } = this;
+    const blocks = cidStart.length;
     let size = 8;
     while (size < blocks * 2) size *= 2;
     const slots = new Int32Array(size).fill(-1);
     const mask = size - 1;
     for (let block = 0; block < blocks; block++) {
-      let slot = cidHash(this.car, this.cidStart[block], this.dataStart[block]) & mask;
-      while (slots[slot] >= 0) slot = (slot + 1) & mask;
-      slots[slot] = block;
+      const start = cidStart[block];
+      const length = dataStart[block] - start;
+      let slot = cidHash(car, start, start + length) & mask;
+      for (let probe = 0; ; probe++, slot = (slot + 1) & mask) {
+        this.probes++;
+        const other = slots[slot];
+        if (other < 0) {
+          slots[slot] = block;
+          break;
+        }
+        const at = cidStart[other];
+        if (dataStart[other] - at === length && sameBytes(car, at, car, start, length)) break;
+        if (probe === MAX_INDEX_PROBES - 1) throw new OverBudgetError(`block CIDs collide in the index (more than ${MAX_INDEX_PROBES} probes)`);
+      }
     }
     return slots;
   }
@@ -153,8 +186,12 @@ export class CarIndex {
  */
 const sharedTarget = new Uint8Array(MAX_MST_KEY_BYTES);
 
-/** Why an MST lookup found no value. */
-export type MstMiss = 'mst-node-missing' | 'not-in-mst' | 'malformed-mst-node';
+/**
+ * Why an MST lookup found no value: the first three as v1 (a record it cannot get); the others
+ * hostile input v1 does not check: a node that does not hash (sha-256) to its CID, a path deeper
+ * than `MAX_MST_DEPTH` nodes, or the commit's `maxMstNodeVisits` spent.
+ */
+export type MstMiss = 'mst-node-missing' | 'not-in-mst' | 'malformed-mst-node' | 'mst-node-hash-mismatch' | 'mst-too-deep' | 'over-budget';
 
 /**
  * Looks record paths up in a commit's MST the way v1's `GetRecordBytes` walks it, reading the
@@ -181,15 +218,19 @@ export class MstLookup {
   /**
    * MST nodes by block, read whole on their second visit: the ops of one commit walk the same
    * upper nodes (a 42-op commit visits ~500 nodes, 28 distinct), but a node visited once (every
-   * node of a 1-op commit) is cheaper searched in place, which stops at the path. `VISITED_ONCE`
-   * after the first visit; null for a node not in canonical form, searched in place every time.
+   * node of a 1-op commit) is cheaper searched in place, which stops at the path. A node is
+   * hashed on its first visit: `VISITED_ONCE` when it matches its CID, `HASH_MISMATCH` when not;
+   * null for a node not in canonical form, searched in place every time.
    */
-  private readonly nodes: (CanonicalNode | typeof VISITED_ONCE | null | undefined)[];
+  private readonly nodes: (CanonicalNode | typeof VISITED_ONCE | typeof HASH_MISMATCH | null | undefined)[];
+  /** Nodes read by this commit's lookups so far. */
+  private visits = 0;
 
   constructor(
     private readonly index: CarIndex,
     /** The MST root CID (`data` of the signed commit): `car[root.start, root.end)`. */
     private readonly root: { start: number; end: number },
+    private readonly maxVisits = DEFAULT_COMMIT_BUDGET.maxMstNodeVisits,
   ) {
     // Sized up front: writes far past the end of an empty array would make it a dictionary.
     this.nodes = new Array(index.cidStart.length);
@@ -201,12 +242,17 @@ export class MstLookup {
     if (this.targetLength < 0) return 'not-in-mst';
     const { index, nodes } = this;
     let block = this.childBlock(this.root.start, this.root.end);
-    for (;;) {
+    // Verified nodes cannot form a cycle (each would hash to a CID inside itself); the depth
+    // bound stops any walk, and the visit budget bounds a commit's many walks.
+    for (let depth = 1; ; depth++) {
       if (block === NODE_MISSING) return 'mst-node-missing';
+      if (depth > MAX_MST_DEPTH) return 'mst-too-deep';
+      if (++this.visits > this.maxVisits) return 'over-budget';
       let node = nodes[block];
-      if (node === undefined) nodes[block] = VISITED_ONCE;
+      if (node === undefined) node = nodes[block] = this.verifiedNode(block);
       else if (node === VISITED_ONCE) node = nodes[block] = readCanonicalNode(index.car, index.dataStart[block], index.dataEnd[block]);
-      if (node !== undefined && node !== null) block = this.searchCanonicalNode(node);
+      if (node === HASH_MISMATCH) return 'mst-node-hash-mismatch';
+      if (node !== VISITED_ONCE && node !== null) block = this.searchCanonicalNode(node);
       else {
         try {
           const next = this.searchNode(new CborReader(index.car, index.dataStart[block], index.dataEnd[block]));
@@ -218,6 +264,14 @@ export class MstLookup {
       if (block === FOUND) return undefined;
       if (block === NOT_FOUND) return 'not-in-mst';
     }
+  }
+
+  /** The state of a node on its first visit: whether its bytes hash (sha-256) to its CID. */
+  private verifiedNode(block: number): typeof VISITED_ONCE | typeof HASH_MISMATCH {
+    const { car, cidStart, dataStart, dataEnd } = this.index;
+    const digestStart = sha256DigestStart(car, cidStart[block], dataStart[block]);
+    if (digestStart < 0 || !hashesTo(car.subarray(dataStart[block], dataEnd[block]), car, digestStart)) return HASH_MISMATCH;
+    return VISITED_ONCE;
   }
 
   /** The block of the node whose CID is `car[start, end)`, or NODE_MISSING. */
@@ -440,6 +494,7 @@ interface CanonicalNode {
 const UNRESOLVED = -4;
 
 const VISITED_ONCE = 0;
+const HASH_MISMATCH = 1;
 const ENTRY_FIELDS = 7;
 const PREFIX = 0;
 const SUFFIX_START = 1;
@@ -530,13 +585,24 @@ function sameBytes(a: Uint8Array, aStart: number, b: Uint8Array, bStart: number,
   return true;
 }
 
+/** CID bytes given their own table by `cidHash`; longer CIDs reuse them from the start. */
+const CID_HASH_POSITIONS = 64;
+const CID_HASH_ROWS = (CID_HASH_POSITIONS - 1) << 8;
 /**
- * A hash of the binary CID `bytes[start, end)`: its last four bytes, the end of the digest
- * (sha-256 output, so already uniformly spread); CIDs under four bytes mix in their length.
+ * Random tables of `cidHash`, drawn once per process: whoever crafts a CAR cannot know them, so
+ * cannot choose CIDs that share a slot (the old hash, the last four digest bytes, let 20,000
+ * crafted blocks share one probe chain).
+ */
+const cidHashTable = randomFillSync(new Int32Array(CID_HASH_POSITIONS << 8));
+
+/**
+ * Tabulation hash of the whole binary CID `bytes[start, end)`: the XOR of a random number per
+ * (position, byte value). Any two CIDs that differ in their first 64 bytes collide with
+ * probability 2^-32, whatever bytes were chosen; and lookups are bounded anyway (`MAX_INDEX_PROBES`).
  */
 function cidHash(bytes: Uint8Array, start: number, end: number): number {
   let hash = end - start;
-  for (let i = Math.max(start, end - 4); i < end; i++) hash = (hash << 8) | bytes[i];
+  for (let i = start, row = 0; i < end; i++, row = (row + 256) & CID_HASH_ROWS) hash ^= cidHashTable[row | bytes[i]];
   return hash;
 }
 

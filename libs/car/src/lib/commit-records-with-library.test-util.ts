@@ -1,6 +1,6 @@
 import { CarReader } from '@ipld/car';
 import * as dagCbor from '@ipld/dag-cbor';
-import type { CommitBody, DropReporter } from '@jetstream-ts/models';
+import { MAX_MST_DEPTH, type CommitBody, type DropReporter } from '@jetstream-ts/models';
 import type { CID } from 'multiformats/cid';
 import { carriesRecord, verifyBlock, type OpRecords } from './commit-records.js';
 
@@ -43,7 +43,8 @@ export async function extractCommitRecordsWithLibrary(commit: CommitBody, drops?
       drops?.drop({ stage: 'op', reason, detail, seq: commit.seq, did: commit.repo, path: op.path });
     const found = await lookup(reader, data, new TextEncoder().encode(op.path));
     if (typeof found === 'string') {
-      drop('record-missing', found);
+      if (found === 'mst-node-hash-mismatch' || found === 'mst-too-deep') drop(found, HOSTILE_MST_DETAILS[found]);
+      else drop('record-missing', found);
       continue;
     }
     if (!found.equals(op.cid)) {
@@ -63,12 +64,22 @@ export async function extractCommitRecordsWithLibrary(commit: CommitBody, drops?
   return records;
 }
 
-/** v1's MST walk over decoded nodes: the value CID at `key`, or why there is none. */
+const HOSTILE_MST_DETAILS = {
+  'mst-node-hash-mismatch': 'an MST node on the path does not hash (sha-256) to its CID',
+  'mst-too-deep': `more than ${MAX_MST_DEPTH} MST nodes on the path`,
+};
+
+/**
+ * v1's MST walk over decoded nodes: the value CID at `key`, or why there is none; plus what v1
+ * does not check: each node hashes to its CID, at most `MAX_MST_DEPTH` nodes on the path.
+ */
 async function lookup(reader: CarReader, root: CID, key: Uint8Array): Promise<CID | string> {
   let nodeCid: CID | null = root;
-  while (nodeCid !== null) {
+  for (let depth = 1; nodeCid !== null; depth++) {
     const block = await reader.get(nodeCid);
     if (block === undefined) return 'mst-node-missing';
+    if (depth > MAX_MST_DEPTH) return 'mst-too-deep';
+    if (verifyBlock({ cid: nodeCid, bytes: block.bytes }) !== undefined) return 'mst-node-hash-mismatch';
     let node: MstNode;
     try {
       node = dagCbor.decode<MstNode>(block.bytes);

@@ -1,5 +1,6 @@
 import type { DropReporter, FirehoseFrame } from '@jetstream-ts/models';
 import { Observable, type OperatorFunction } from 'rxjs';
+import type { CommitBudget } from './commit-budget.js';
 import { extractCommitRecords, type FrameWithRecords } from './commit-records.js';
 
 /**
@@ -7,7 +8,7 @@ import { extractCommitRecords, type FrameWithRecords } from './commit-records.js
  *
  * Commits come out as `{ frame, records }`, `records` aligned with `frame.body.ops` (see
  * {@link extractCommitRecords}: one pass over the CAR, no MST decoding, each record block's
- * sha-256 verified). A commit whose CAR is malformed is reported and not emitted; a record that
+ * sha-256 verified). A commit whose CAR is malformed or over its work budget is reported and not emitted; a record that
  * is missing or fails verification is reported and left undefined, the rest of the commit kept.
  * tooBig commits are passed on without reading their (partial) CAR, all records undefined.
  * Other frames pass through as `{ frame }`.
@@ -18,10 +19,13 @@ import { extractCommitRecords, type FrameWithRecords } from './commit-records.js
  * });
  * @see extractCommitRecords
  * @param options.drops Where dropped commits and ops are reported.
+ * @param options.budget The work one commit may cost (`DEFAULT_COMMIT_BUDGET` by default).
  * @return An operator from frames to frames with records.
  */
-export function extractRecords(options: { drops?: DropReporter } = {}): OperatorFunction<FirehoseFrame, FrameWithRecords> {
-  const { drops } = options;
+export function extractRecords(
+  options: { drops?: DropReporter; budget?: Readonly<CommitBudget> } = {},
+): OperatorFunction<FirehoseFrame, FrameWithRecords> {
+  const { drops, budget } = options;
   return (source) =>
     new Observable<FrameWithRecords>((destination) =>
       source.subscribe({
@@ -32,7 +36,7 @@ export function extractRecords(options: { drops?: DropReporter } = {}): Operator
           }
           const records = frame.body.tooBig
             ? new Array(frame.body.ops.length).fill(undefined)
-            : extractCommitRecords(frame.body, drops);
+            : extractCommitRecords(frame.body, drops, budget);
           if (records !== undefined) destination.next({ frame, records });
         },
         error: (error: unknown) => destination.error(error),

@@ -1,0 +1,29 @@
+import { MAX_COMMIT_CAR_BLOCKS, MAX_COMMIT_CAR_BYTES, MAX_COMMIT_MST_NODE_VISITS } from '@jetstream-ts/models';
+
+/**
+ * How much work one commit may cost (any PDS can craft a commit): past any bound the whole
+ * commit is dropped and reported (stage `commit`, reason `over-budget`).
+ */
+export interface CommitBudget {
+  /** Bytes of the `blocks` CAR. */
+  maxCarBytes: number;
+  /** Blocks in the CAR. */
+  maxBlocks: number;
+  /** MST nodes read by the lookups of all the commit's ops together. */
+  maxMstNodeVisits: number;
+}
+
+/** The budget of the server and the CLI: the models' `MAX_COMMIT_*` limits. */
+export const DEFAULT_COMMIT_BUDGET: Readonly<CommitBudget> = {
+  maxCarBytes: MAX_COMMIT_CAR_BYTES,
+  maxBlocks: MAX_COMMIT_CAR_BLOCKS,
+  maxMstNodeVisits: MAX_COMMIT_MST_NODE_VISITS,
+};
+
+/** The commit needs more work than its budget allows. */
+export class OverBudgetError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OverBudgetError';
+  }
+}

@@ -1,3 +1,5 @@
+// zstd-napi, not node:zlib: one reusable context with the dictionary loaded once is ~100x faster
+// per event than node:zlib, which loads the dictionary on every call (measured: README).
 import { Compressor, Decompressor } from 'zstd-napi';
 import { loadV1Dictionary } from './dictionary.js';
 

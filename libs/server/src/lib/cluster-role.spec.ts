@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeRelay, type FakeRelay } from '@jetstream-ts/fake-relay';
@@ -82,7 +81,9 @@ describe('registerClusterRole', () => {
   });
 
   it('says which NATS is unreachable', async () => {
-    const port = await closedPort();
+    const stopped = await startLocalNatsServer({ storeDir: join(dir, 'stopped-nats') });
+    await stopped.stop();
+    const { port } = stopped;
     await expect(registerClusterRole(containerFor('ingest', `nats://127.0.0.1:${port}`, 'NONE'))).rejects.toThrow(`NATS at nats://127.0.0.1:${port} is unreachable`);
   });
 
@@ -114,11 +115,3 @@ describe('registerClusterRole', () => {
   });
 });
 
-/** A loopback port with nothing listening on it. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

@@ -1,3 +1,4 @@
+import { MAX_CBOR_NESTING } from '@jetstream-ts/models';
 import { CID } from 'multiformats/cid';
 import { Digest } from 'multiformats/hashes/digest';
 
@@ -13,6 +14,14 @@ export class CborError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'CborError';
+  }
+}
+
+/** Containers nested deeper than `MAX_CBOR_NESTING`. */
+export class CborNestingError extends CborError {
+  constructor() {
+    super(`nested more than ${MAX_CBOR_NESTING} levels`);
+    this.name = 'CborNestingError';
   }
 }
 
@@ -201,8 +210,12 @@ export class CborReader {
     return this.readHead(CBOR_ARRAY);
   }
 
-  /** Skips one whole value, checking its structure. */
-  skipValue(): void {
+  /**
+   * Skips one whole value, checking its structure. Containers nested more than
+   * `MAX_CBOR_NESTING` deep (counting from `depth`) are refused rather than recursed into, so
+   * that crafted input cannot exhaust the stack.
+   */
+  skipValue(depth = 0): void {
     const major = this.peekMajor();
     if (major === CBOR_SIMPLE) {
       this.skipSimple();
@@ -220,13 +233,15 @@ export class CborReader {
         this.pos += argument;
         return;
       case CBOR_ARRAY:
-        for (let i = 0; i < argument; i++) this.skipValue();
+        if (depth >= MAX_CBOR_NESTING) throw new CborNestingError();
+        for (let i = 0; i < argument; i++) this.skipValue(depth + 1);
         return;
       case CBOR_MAP:
+        if (depth >= MAX_CBOR_NESTING) throw new CborNestingError();
         for (let i = 0; i < argument; i++) {
           if (this.peekMajor() !== CBOR_TEXT) throw new CborError('map keys must be strings');
-          this.skipValue();
-          this.skipValue();
+          this.skipValue(depth + 1);
+          this.skipValue(depth + 1);
         }
         return;
       default:

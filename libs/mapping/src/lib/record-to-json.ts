@@ -7,10 +7,12 @@ import {
   CBOR_TAG,
   CBOR_TEXT,
   CBOR_UINT,
+  CborNestingError,
   CborReader,
   decodeUtf8,
 } from '@jetstream-ts/frames';
 import {
+  MAX_CBOR_NESTING,
   MAX_RECORD_CBOR_BYTES,
   MAX_RECORD_CONTAINER_ENTRIES,
   MAX_RECORD_KEY_BYTES,
@@ -51,7 +53,19 @@ export function recordToJson(cbor: Uint8Array): RecordJson {
 const sharedWriter = new JsonWriter();
 
 /** Deeper nesting is refused rather than risking the stack (atproto data is a few levels deep). */
-const MAX_DEPTH = 512;
+const MAX_DEPTH = MAX_CBOR_NESTING;
+/**
+ * Each map skips over its values to find its keys before converting them in key order, so a
+ * byte inside n maps is skipped n times: crafted nesting (`{"a": {"a": … [100,000 items]}}`)
+ * would make a record cost its size × its depth. Real records nest maps a few levels deep; a
+ * record whose maps skip more than this many times its size, plus `SKIP_ALLOWANCE` bytes, is
+ * dropped (`too-complex`).
+ */
+const MAX_SKIP_FACTOR = 4;
+/** Enough for the most nesting allowed (`MAX_DEPTH` maps around nothing skip ~393 KB). */
+const SKIP_ALLOWANCE = 512 * 1024;
+/** Maps with fewer entries are sorted by insertion (records' usual few keys); larger ones by `Array.prototype.sort`. */
+const INSERTION_SORT_ENTRIES = 16;
 
 const DOLLAR = 0x24;
 const TWO_POW_63 = 2 ** 63;
@@ -86,12 +100,15 @@ interface Entry {
 class RecordConverter {
   private readonly reader: CborReader;
   private floatView: DataView | undefined;
+  /** Bytes the maps may still skip over (see MAX_SKIP_FACTOR). */
+  private skipBudget: number;
 
   constructor(
     private readonly cbor: Uint8Array,
     private readonly out: JsonWriter,
   ) {
     this.reader = new CborReader(cbor);
+    this.skipBudget = cbor.length * MAX_SKIP_FACTOR + SKIP_ALLOWANCE;
   }
 
   /** The whole record: one map that is an ordinary object (not a link, bytes or blob). */
@@ -102,7 +119,7 @@ class RecordConverter {
       if (!this.reader.atEnd()) throw new RecordConversionError('invalid-cbor', 'bytes after the record');
     } catch (error) {
       if (error instanceof RecordConversionError) throw error;
-      throw new RecordConversionError('invalid-cbor', (error as Error).message);
+      throw new RecordConversionError(error instanceof CborNestingError ? 'too-deep' : 'invalid-cbor', (error as Error).message);
     }
   }
 
@@ -250,7 +267,9 @@ class RecordConverter {
       const keyStart = this.take(length);
       const keyEnd = keyStart + length;
       const valueStart = reader.pos;
-      reader.skipValue();
+      reader.skipValue(depth);
+      this.skipBudget -= reader.pos - valueStart;
+      if (this.skipBudget < 0) throw new RecordConversionError('too-complex', `maps nested so that converting skips more than ${MAX_SKIP_FACTOR}× the record's size`);
       const entry: Entry = { keyStart, keyEnd, valueStart, jsonKey: cbor, jsonKeyStart: keyStart, jsonKeyEnd: keyEnd };
       entries[i] = entry;
       if (length < 3 || length > 8) continue;
@@ -472,10 +491,18 @@ function escapeKey(bytes: Uint8Array, entry: Entry): void {
 }
 
 /**
- * Insertion sort by JSON-encoded key (`"key"` bytes): records have few keys. When one key is a
- * prefix of another, the shorter one's closing quote (0x22) is what compares.
+ * Sorts by JSON-encoded key (`"key"` bytes), refusing duplicate keys: by insertion for the few
+ * keys of a real record, `Array.prototype.sort` (n log n) for a large map, whose keys may be
+ * crafted in the order that makes insertion quadratic. When one key is a prefix of another, the
+ * shorter one's closing quote (0x22) is what compares.
  */
 function sortEntries(entries: Entry[]): void {
+  if (entries.length > INSERTION_SORT_ENTRIES) {
+    entries.sort(compareJsonKeys);
+    for (let i = 1; i < entries.length; i++)
+      if (compareJsonKeys(entries[i - 1], entries[i]) === 0) throw new RecordConversionError('invalid-cbor', 'duplicate map key');
+    return;
+  }
   for (let i = 1; i < entries.length; i++) {
     const entry = entries[i];
     let j = i - 1;

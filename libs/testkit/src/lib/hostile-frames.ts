@@ -173,15 +173,21 @@ export function nestedRecordCommit(options: HostileCommitOptions & { depth: numb
 const NESTED_MAP_HEAD = Uint8Array.of(0xa1, 0x61, 0x61);
 
 /**
- * A one-op commit whose record is one map of `entries` keys (default 131,072, v1's limit), each
- * value 0, written in descending key order: an insertion sort of the keys is quadratic.
+ * A one-op commit whose record is one map of `entries` keys (default 131,072, v1's limit: a
+ * 786 KB record), the numbers from 0 in base 36 padded to one width, each value 0, written in
+ * descending key order: an insertion sort of the keys is quadratic.
  */
 export function hugeMapRecordCommit(options: HostileCommitOptions & { entries?: number } = {}): CommitBody {
   const count = options.entries ?? 131_072;
-  const width = String(count).length;
-  const parts: Uint8Array[] = [Uint8Array.of(0xba, count >>> 24, (count >>> 16) & 0xff, (count >>> 8) & 0xff, count & 0xff)];
-  for (let i = count - 1; i >= 0; i--) parts.push(Uint8Array.of(0x60 + width), utf8.encode(String(i).padStart(width, '0')), Uint8Array.of(0));
-  return recordCommit(concatBytes(parts), options);
+  const width = Math.max(1, (count - 1).toString(36).length);
+  const entry = 2 + width; // text head, key, value 0
+  const record = new Uint8Array(5 + count * entry);
+  record.set([0xba, count >>> 24, (count >>> 16) & 0xff, (count >>> 8) & 0xff, count & 0xff]); // map, 32-bit length
+  for (let i = count - 1, at = 5; i >= 0; i--, at += entry) {
+    record[at] = 0x60 + width;
+    utf8.encodeInto(i.toString(36).padStart(width, '0'), record.subarray(at + 1, at + 1 + width));
+  }
+  return recordCommit(record, options);
 }
 
 function recordCommit(recordBytes: Uint8Array, options: HostileCommitOptions): CommitBody {

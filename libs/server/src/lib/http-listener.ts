@@ -5,8 +5,9 @@ import type { Duplex } from 'node:stream';
 import type { ListenAddress } from './listen-address.js';
 
 const MAX_HEADER_BYTES = 1024 * 1024;
-/** How long a refused request may go on sending before its connection is cut. */
-const REFUSED_DRAIN_MS = 2_000;
+/** How long, and how much, a refused request may go on sending before its connection is cut. */
+const REFUSED_DRAIN_MS = 10_000;
+const REFUSED_DRAIN_BYTES = 16 * 1024 * 1024;
 
 /** Answers a plain HTTP request; return false to fall through to 404. */
 export type RequestHandler = (request: IncomingMessage, response: ServerResponse, path: string) => boolean;
@@ -47,7 +48,7 @@ export async function startHttpListener(address: ListenAddress, handlers: { requ
       else response.destroy();
     }
   });
-  server.on('clientError', answerClientError);
+  server.on('clientError', clientErrorAnswers());
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (handlers.upgrade?.(request, socket, head)) return;
     socket.end('HTTP/1.1 404 Not Found\r\nContent-Type: application/json; charset=UTF-8\r\nConnection: close\r\n\r\n{"message":"Not Found"}\n');
@@ -76,16 +77,27 @@ export async function startHttpListener(address: ListenAddress, handlers: { requ
  * is read and discarded for a while: closing with unread input would make the kernel reset the
  * connection, and the client would never see the answer.
  */
-function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
-  if (!socket.writable) {
-    socket.destroy();
-    return;
-  }
-  const [status, message] = error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : [400, 'Bad Request'];
-  const body = `${JSON.stringify({ message })}\n`;
-  socket.end(`HTTP/1.1 ${status} ${message}\r\nContent-Type: application/json; charset=UTF-8\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
-  socket.resume();
-  setTimeout(() => socket.destroy(), REFUSED_DRAIN_MS).unref();
+function clientErrorAnswers(): (error: NodeJS.ErrnoException, socket: Duplex) => void {
+  // Node's parser reports again for each chunk still arriving: answer once, keep draining.
+  const answered = new WeakSet<Duplex>();
+  return (error, socket) => {
+    if (answered.has(socket)) return;
+    answered.add(socket);
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const [status, message] = error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : [400, 'Bad Request'];
+    const body = `${JSON.stringify({ message })}\n`;
+    socket.end(`HTTP/1.1 ${status} ${message}\r\nContent-Type: application/json; charset=UTF-8\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+    let drained = 0;
+    socket.on('data', (chunk: Buffer) => {
+      drained += chunk.length;
+      if (drained > REFUSED_DRAIN_BYTES) socket.destroy();
+    });
+    socket.resume();
+    setTimeout(() => socket.destroy(), REFUSED_DRAIN_MS).unref();
+  };
 }
 
 /** An Echo-style JSON error: `{"message":"..."}` and a newline (Go's json.Encoder). */

@@ -58,6 +58,7 @@ interface Options {
   rampSteps?: number;
   rampFactor: number;
   naiveSubscribers?: number;
+  workers: number;
   drainSeconds?: number;
   events?: number;
   poolFrames?: number;
@@ -84,6 +85,12 @@ const program = new Command('bench')
     '--naive-subscribers <n>',
     'subscribers of the naive-design step, 0 to skip (default 100; quick 20)',
     nonNegativeInteger,
+  )
+  .option(
+    '--workers <n>',
+    'processes of the --workers step (the biggest step again, primary + workers), 0 or 1 to skip',
+    nonNegativeInteger,
+    2,
   )
   .option('--drain-seconds <n>', 'wait for late events after a step (default 10; quick 5)', positiveNumber)
   .option(
@@ -114,6 +121,7 @@ const settings = {
   stepSeconds: options.stepSeconds ?? (quick ? 4 : 15),
   rampSteps: options.rampSteps ?? (quick ? 1 : 3),
   naiveSubscribers: options.naiveSubscribers ?? (quick ? 20 : 100),
+  workers: options.workers,
   drainMs: (options.drainSeconds ?? (quick ? 5 : 10)) * 1000,
   events: options.events ?? (quick ? 100_000 : 1_000_000),
   poolFrames: options.poolFrames ?? (quick ? 1500 : 6000),

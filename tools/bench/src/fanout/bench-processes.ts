@@ -168,7 +168,8 @@ export async function startJetstreamServer(
     metricsPort,
     logPath: options.logPath,
     nodeFlags: options.nodeFlags,
-    ready: async (server) => (await fetch(server.metricsUrl.replace('/metrics', '/readyz'))).ok,
+    // Up, not ready: /readyz waits for a relay frame, and the paced relay sends none before the warm-up.
+    ready: async (server) => (await fetch(server.metricsUrl.replace('/metrics', '/healthz'))).ok,
   });
 }
 

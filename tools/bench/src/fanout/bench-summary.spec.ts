@@ -95,6 +95,23 @@ describe('checkGoals', () => {
   });
 });
 
+describe('checkGoals with a --workers step', () => {
+  it('wants nothing lost, an even split and no more CPU per message than one process', () => {
+    const single = step(1000, { serverCpuUsPerMessage: 0.7 });
+    const goals = (workers: FanoutStepResult) =>
+      checkGoals({ ...run, fanout: { steps: [single], ramp: [], workers } })
+        .filter(({ goal }) => goal.startsWith('--workers'))
+        .map(({ goal, measured, met }) => [goal, measured, met]);
+    expect(goals(step(1000, { workers: 2, subscribersPerWorker: [500, 500], serverCpuUsPerMessage: 0.65 }))).toEqual([
+      ['--workers 2, 1,000 subscribers at 2,000/s: 0 lost', '0 lost', true],
+      ['--workers 2, 1,000 subscribers at 2,000/s: subscribers split evenly', '500/500 per worker', true],
+      ["--workers 2, 1,000 subscribers at 2,000/s: server CPU µs/msg <= one process's", '0.65 vs 0.70', true],
+    ]);
+    const uneven = step(1000, { workers: 2, subscribersPerWorker: [560, 440], serverCpuUsPerMessage: 0.8, delivery: { ...single.delivery, lost: 3 } });
+    expect(goals(uneven).map(([, , met]) => met)).toEqual([false, false, false]);
+  });
+});
+
 describe('formatTable', () => {
   it('pads the first column right and the others left, under a rule', () => {
     expect(

@@ -99,6 +99,7 @@ export function checkGoals(result: Omit<BenchResult, 'goals'>): GoalCheck[] {
   } else {
     checks.push({ goal: fanoutGoal, measured: 'not run (quick run, time limit or failure)', met: undefined });
   }
+  if (result.fanout?.workers) checks.push(...workersGoals(result.fanout.workers, result.fanout.steps));
   const jsonReplay = result.replay?.find((run) => run.encoding === 'json');
   checks.push({
     goal: `replay >= ${count(GOALS.minReplayEventsPerSecond)} events/s`,
@@ -118,6 +119,31 @@ export function checkGoals(result: Omit<BenchResult, 'goals'>): GoalCheck[] {
   return checks;
 }
 
+/**
+ * The issue's goals for the `--workers` step: nothing lost, the subscribers split evenly (the
+ * busiest and the idlest worker within 10 % of a fair share), and server CPU per delivered
+ * message (primary + workers) no worse than one process's in the same run, same step.
+ */
+function workersGoals(workers: FanoutStepResult, steps: readonly FanoutStepResult[]): GoalCheck[] {
+  const single = steps.find((step) => step.subscribers === workers.subscribers && step.targetFramesPerSecond === workers.targetFramesPerSecond);
+  const name = `--workers ${workers.workers ?? '-'}, ${count(workers.subscribers)} subscribers at ${count(workers.targetFramesPerSecond)}/s`;
+  const split = workers.subscribersPerWorker ?? [];
+  const fairShare = workers.subscribers / Math.max(1, split.length);
+  return [
+    { goal: `${name}: 0 lost`, measured: `${count(workers.delivery.lost)} lost`, met: workers.delivery.lost === 0 },
+    {
+      goal: `${name}: subscribers split evenly`,
+      measured: split.length > 0 ? `${split.join('/')} per worker` : 'not measured',
+      met: split.length > 0 ? Math.max(...split) - Math.min(...split) <= 0.1 * fairShare : undefined,
+    },
+    {
+      goal: `${name}: server CPU µs/msg <= one process's`,
+      measured: `${fixed(workers.serverCpuUsPerMessage, 2)} vs ${single ? fixed(single.serverCpuUsPerMessage, 2) : '-'}`,
+      met: single ? workers.serverCpuUsPerMessage <= single.serverCpuUsPerMessage : undefined,
+    },
+  ];
+}
+
 /** A plain-text table: first column left-aligned, the others right-aligned. */
 export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((title, column) =>
@@ -132,7 +158,7 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
 
 function fanoutRows(steps: readonly FanoutStepResult[]): string[][] {
   return steps.map((step) => [
-    step.server,
+    step.workers ? `${step.server}, ${step.workers} workers` : step.server,
     count(step.subscribers),
     count(step.eventsPerSecond),
     fixed(step.latencyMs.p50),
@@ -172,7 +198,7 @@ export function formatBenchSummary(result: BenchResult): string {
   }
   const fanout = result.fanout;
   if (fanout) {
-    const steps = [...fanout.steps, ...fanout.ramp, ...(fanout.naive ? [fanout.naive] : [])];
+    const steps = [...fanout.steps, ...fanout.ramp, ...(fanout.workers ? [fanout.workers] : []), ...(fanout.naive ? [fanout.naive] : [])];
     sections.push(
       '2. fan-out (relay send -> subscriber receive; mix 60 % zstd, 30 % collection filters, 10 % DID filters)\n' +
         formatTable(

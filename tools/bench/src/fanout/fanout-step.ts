@@ -13,6 +13,10 @@ export const DEFAULT_BEHIND_LIMITS: BehindLimits = { maxP99Ms: 1000 };
 export interface FanoutStepResult {
   /** `ours` (jetstream-server) or `naive` (per-subscriber stringify and compression). */
   server: 'ours' | 'naive';
+  /** `--workers` of our server (absent: one process); CPU and RSS are then the primary's plus the workers'. */
+  workers?: number;
+  /** With workers: how many subscribers each served (from its `subscriber connected` log lines). */
+  subscribersPerWorker?: number[];
   subscribers: number;
   /** Subscribers that failed to connect. */
   connectFailures: number;

@@ -1,5 +1,8 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import {
   parseCpuSeconds,
+  processAndChildren,
   parseRssBytes,
   parseRunQueueWaitSeconds,
   summarizeSamples,
@@ -37,5 +40,17 @@ describe('process readings', () => {
       rssMaxBytes: 300,
       samples: 3,
     });
+  });
+
+  it('lists a process and its children (the server primary and its --workers)', async () => {
+    const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    try {
+      await once(child, 'spawn');
+      expect(processAndChildren(process.pid)).toContain(child.pid);
+      expect(processAndChildren(process.pid)[0]).toBe(process.pid);
+      expect(processAndChildren(child.pid!)).toEqual([child.pid]);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });

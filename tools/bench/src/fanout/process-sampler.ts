@@ -25,6 +25,19 @@ export function parseRunQueueWaitSeconds(schedstat: string): number {
   return Number(schedstat.split(' ')[1]) / 1e9;
 }
 
+/**
+ * A process and its children (`/proc/<pid>/task/<pid>/children`): the server's primary and its
+ * `--workers` processes. Just `[pid]` when the kernel does not list children.
+ */
+export function processAndChildren(pid: number): number[] {
+  try {
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+    return [pid, ...(children === '' ? [] : children.split(' ').map(Number))];
+  } catch {
+    return [pid];
+  }
+}
+
 /** What a process used over a window: CPU % of one core, RSS mean and peak. */
 export interface ProcessUsage {
   /** CPU time over wall time, in % of one core (200 % is two cores busy). */
@@ -51,14 +64,16 @@ export interface ProcessSample {
 /**
  * Samples a process's CPU time and RSS from `/proc` (Linux) at a fixed interval; `usage()`
  * reports the window since the last `reset()`. Reads that fail (the process is gone) are skipped.
+ * Given a function of pids (e.g. {@link processAndChildren}), each sample sums over them: CPU
+ * seconds, run-queue wait and RSS of the primary plus its workers.
  */
 export class ProcessSampler {
-  readonly #pid: number;
+  readonly #pids: () => readonly number[];
   readonly #timer: NodeJS.Timeout;
   #samples: ProcessSample[] = [];
 
-  constructor(pid: number, intervalMs = 500) {
-    this.#pid = pid;
+  constructor(pid: number | (() => readonly number[]), intervalMs = 500) {
+    this.#pids = typeof pid === 'number' ? () => [pid] : pid;
     this.#sample();
     this.#timer = setInterval(() => this.#sample(), intervalMs).unref();
   }
@@ -81,12 +96,15 @@ export class ProcessSampler {
 
   #sample(): void {
     try {
-      const cpuSeconds = parseCpuSeconds(readFileSync(`/proc/${this.#pid}/stat`, 'utf8'));
-      const rssBytes = parseRssBytes(readFileSync(`/proc/${this.#pid}/status`, 'utf8'));
-      const waitSeconds = parseRunQueueWaitSeconds(readFileSync(`/proc/${this.#pid}/schedstat`, 'utf8'));
-      this.#samples.push({ atMs: performance.now(), cpuSeconds, waitSeconds, rssBytes });
+      const sample: ProcessSample = { atMs: performance.now(), cpuSeconds: 0, waitSeconds: 0, rssBytes: 0 };
+      for (const pid of this.#pids()) {
+        sample.cpuSeconds += parseCpuSeconds(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+        sample.rssBytes += parseRssBytes(readFileSync(`/proc/${pid}/status`, 'utf8'));
+        sample.waitSeconds += parseRunQueueWaitSeconds(readFileSync(`/proc/${pid}/schedstat`, 'utf8'));
+      }
+      this.#samples.push(sample);
     } catch {
-      // The process has exited: keep what was sampled.
+      // A process has exited: keep what was sampled.
     }
   }
 }

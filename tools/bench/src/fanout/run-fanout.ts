@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -12,7 +13,7 @@ import type { LoadGeneratorGroup } from './load-generator-group.js';
 import { LatencyHistogram } from './latency-histogram.js';
 import { monotonicMs } from './load-generator-protocol.js';
 import type { PacedRelay } from './paced-relay.js';
-import { ProcessSampler } from './process-sampler.js';
+import { processAndChildren, ProcessSampler } from './process-sampler.js';
 import { subscriberMix } from './subscriber-mix.js';
 
 export interface FanoutOptions {
@@ -27,6 +28,8 @@ export interface FanoutOptions {
   rampSteps: number;
   /** Subscribers for the naive design's comparison step (0: skip it). */
   naiveSubscribers: number;
+  /** `--workers` of the multi-process step, with the most subscribers at `rate` (1 or less: skip it). */
+  workers: number;
   /** How long to wait after the last frame for the owed events still on their way. */
   drainMs: number;
   /** Monotonic ms after which no new step starts. */
@@ -42,6 +45,8 @@ export interface FanoutResult {
   steps: FanoutStepResult[];
   ramp: FanoutStepResult[];
   naive?: FanoutStepResult;
+  /** The same subscribers and rate as the biggest step, served by `--workers` processes. */
+  workers?: FanoutStepResult;
   /** Rate of the fastest ramp step that kept up (frames/s), if any. */
   maxKeptUpRate?: number;
 }
@@ -77,7 +82,7 @@ export async function runFanout(
   };
 
   /** Starts a fresh server of the kind (so that each step's RSS is its own), warmed up. */
-  const startServer = async (kind: FanoutStepResult['server'], name: string): Promise<ServerProcess> => {
+  const startServer = async (kind: FanoutStepResult['server'], name: string, workers: number): Promise<ServerProcess> => {
     const connectionsBefore = relay.connectionCount;
     const logPath = join(options.logDir, `${name}.log`);
     const server =
@@ -87,6 +92,7 @@ export async function runFanout(
             dataDir: ourDataDir,
             logPath,
             nodeFlags: options.nodeFlags,
+            extraArgs: workers > 1 ? ['--workers', String(workers)] : [],
           })
         : await startNaiveServer(resources, { relayUrl: relay.url, logPath, nodeFlags: options.nodeFlags });
     try {
@@ -103,9 +109,11 @@ export async function runFanout(
     kind: FanoutStepResult['server'],
     subscribers: number,
     rate: number,
+    workers = 1,
   ): Promise<FanoutStepResult> => {
-    const server = await startServer(kind, `fanout-${kind}-${subscribers}-at-${rate}`);
-    const sampler = new ProcessSampler(server.pid);
+    const server = await startServer(kind, `fanout-${kind}${workers > 1 ? `-${workers}-workers` : ''}-${subscribers}-at-${rate}`, workers);
+    // With workers: the primary (ingest, store, announcements) and every worker.
+    const sampler = new ProcessSampler(workers > 1 ? () => processAndChildren(server.pid) : server.pid);
     try {
       const connected = await loadGenerator.connect(server.subscribeUrl, subscriberMix(subscribers, dids));
       await sleep(500);
@@ -128,6 +136,7 @@ export async function runFanout(
       const latency = new LatencyHistogram(report.latencyCounts, report.latencyMax);
       const result: Omit<FanoutStepResult, 'behind'> = {
         server: kind,
+        ...(workers > 1 ? { workers, subscribersPerWorker: subscribersPerWorker(server.logPath, workers) } : {}),
         subscribers,
         connectFailures: connected.failed,
         targetFramesPerSecond: rate,
@@ -175,9 +184,23 @@ export async function runFanout(
     keptUp = step.behind.length === 0;
     if (keptUp) result.maxKeptUpRate = rate;
   }
+  const biggest = Math.max(0, ...result.steps.map((step) => step.subscribers));
+  if (options.workers > 1 && biggest > 0 && timeLeft()) result.workers = await runStep('ours', biggest, options.rate, options.workers);
   if (options.naiveSubscribers > 0 && timeLeft())
     result.naive = await runStep('naive', options.naiveSubscribers, options.rate);
   return result;
+}
+
+/** Subscribers each worker served, from the `subscriber connected` lines of the server's log (pino JSON, with `worker`). */
+function subscribersPerWorker(logPath: string, workers: number): number[] {
+  const counts = new Array<number>(workers).fill(0);
+  for (const line of readFileSync(logPath, 'utf8').split('\n')) {
+    if (!line.includes('"subscriber connected"')) continue;
+    const { worker } = JSON.parse(line) as { worker?: number };
+    // Worker ids start at 1 (node:cluster); a replaced worker's id goes on counting.
+    if (worker !== undefined) counts[(worker - 1) % workers] += 1;
+  }
+  return counts;
 }
 
 function countEvents(pool: FramePool, start: number, count: number): number {
@@ -189,7 +212,7 @@ function countEvents(pool: FramePool, start: number, count: number): number {
 function describeStep(step: FanoutStepResult): string {
   const mb = (bytes: number) => (bytes / (1024 * 1024)).toFixed(1);
   return (
-    `  ${step.server} N=${step.subscribers} @${step.targetFramesPerSecond}/s: p50 ${step.latencyMs.p50.toFixed(1)} ms, ` +
+    `  ${step.server}${step.workers ? ` (${step.workers} workers: ${step.subscribersPerWorker?.join('/')} subscribers)` : ''} N=${step.subscribers} @${step.targetFramesPerSecond}/s: p50 ${step.latencyMs.p50.toFixed(1)} ms, ` +
     `p99 ${step.latencyMs.p99.toFixed(1)} ms, lost ${step.delivery.lost}, late ${step.delivery.late}, CPU ${step.serverCpuPercent.toFixed(0)} %, ` +
     `RSS ${mb(step.serverRssMaxBytes)} MiB, out ${mb(step.bytesPerSecondOut)} MiB/s, load generator CPU ${step.loadGeneratorCpuPercent.toFixed(0)} %, ` +
     `waiting for a CPU: server ${step.serverRunQueueWaitPercent.toFixed(0)} %, load generator ${step.loadGeneratorRunQueueWaitPercent.toFixed(0)} %` +

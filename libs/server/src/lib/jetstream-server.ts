@@ -102,7 +102,12 @@ export class JetstreamServer {
       }),
     );
     logger.info(
-      { listen: `${main.address.address}:${main.address.port}`, metrics: `${metrics.address.address}:${metrics.address.port}`, relay: config.wsUrl },
+      {
+        listen: `${main.address.address}:${main.address.port}`,
+        metrics: `${metrics.address.address}:${metrics.address.port}`,
+        ...(role === 'edge' ? {} : { relay: config.wsUrl }),
+        ...(this.#parts.cluster === undefined ? {} : { role }),
+      },
       'jetstream server started',
     );
   }

@@ -1,15 +1,9 @@
-import { describeRecordProgress, describeRecordSummary, recordRelay } from '@jetstream-ts/upstream';
+import { describeRecordProgress, describeRecordSummary, recordRelay, type RecordRelayOptions } from '@jetstream-ts/upstream';
 import type { CliIo } from './cli-io.js';
 import { createLiveDisplay } from './live-display.js';
 
-export interface RecordCommandOptions {
-  output: string;
-  cursor?: number;
-  limit?: number;
-  /** Milliseconds. */
-  duration?: number;
-  compress?: boolean;
-}
+/** The command's options: the recorder's, with `--duration` in milliseconds. */
+export type RecordCommandOptions = Pick<RecordRelayOptions, 'output' | 'cursor' | 'limit' | 'compress'> & { duration?: number };
 
 /**
  * `jetstream record`: a relay's frames into a frame log, with progress on stderr (redrawn on a

@@ -1,15 +1,9 @@
-import { describeRecordProgress, describeRecordSummary, recordRelay } from '@jetstream-ts/upstream';
+import { describeRecordProgress, describeRecordSummary, recordRelay, type RecordRelayOptions } from '@jetstream-ts/upstream';
 import type { HarnessIo } from './harness-io.js';
 import { createProgressLine } from './progress-line.js';
 
-export interface RecordCommandOptions {
-  output: string;
-  cursor?: number;
-  limit?: number;
-  /** Seconds. */
-  duration?: number;
-  compress?: boolean;
-}
+/** The command's options: the recorder's, with `--duration` in seconds. */
+export type RecordCommandOptions = Pick<RecordRelayOptions, 'output' | 'cursor' | 'limit' | 'compress'> & { duration?: number };
 
 /** `jetstream-harness record`: the recorder of `@jetstream-ts/upstream`; returns the exit code. */
 export async function runRecord(relay: string, options: RecordCommandOptions, io: HarnessIo): Promise<number> {

@@ -103,7 +103,7 @@ describe('jetstream: refusals end the stream', () => {
     const result = firstValueFrom(jetstream({ url, socket: opener, wantedCollections: ['bad*'] }));
     connections[0]!.end(end);
     await expect(result).rejects.toThrow(JetstreamError);
-    return { error: await result.catch((error: JetstreamError) => error), connections };
+    return { error: (await result.catch((caught: unknown) => caught)) as JetstreamError, connections };
   };
 
   it('an HTTP 400 (bad filter or cursor) errors with the server text, without retrying', async () => {
@@ -176,6 +176,24 @@ describe('jetstream: filters', () => {
 });
 
 describe('jetstream: messages', () => {
+  it('types commits by the collections asked for (a post record has its text)', async () => {
+    const { opener, connections } = scriptedSockets();
+    const posts = jetstream({ url, wantedCollections: ['app.bsky.feed.post'], socket: opener });
+    const texts = firstValueFrom(
+      posts.pipe(
+        map((event) => (event.kind === 'commit' && event.commit.operation !== 'delete' ? event.commit.record.text : event.kind)),
+        take(2),
+        toArray(),
+      ),
+    );
+    connections[0]!.open();
+    connections[0]!.event(
+      '{"did":"did:plc:a","time_us":1,"kind":"commit","commit":{"rev":"r","operation":"create","collection":"app.bsky.feed.post","rkey":"k","record":{"$type":"app.bsky.feed.post","createdAt":"2024-01-01T00:00:00Z","text":"hi"},"cid":"c"}}',
+    );
+    connections[0]!.event('{"did":"did:plc:a","time_us":2,"kind":"account","account":{"active":true,"did":"did:plc:a","seq":1,"time":"t"}}');
+    expect(await texts).toEqual(['hi', 'account']);
+  });
+
   it('gives each event with its exact JSON text and wire size; drops what is not a v1 event, reporting it once', async () => {
     const { opener, connections } = scriptedSockets();
     const statuses: JetstreamStatus[] = [];

@@ -164,6 +164,8 @@ function connect(shared: SharedState, sink: Sink): Connection {
     const checkLiveness = (due: number) =>
       connectionTimers.add(
         scheduler.schedule(() => {
+          // A socket we paused reads no pings: that silence is ours, not the server's.
+          if (paused) lastActivity = scheduler.now();
           const idle = scheduler.now() - lastActivity;
           if (idle >= livenessTimeoutMs) ended(`no event or ping for ${idle} ms`);
           else checkLiveness(livenessTimeoutMs - idle);

@@ -46,7 +46,7 @@ describe('end to end: @jetstream-ts/client and the jetstream command against the
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('subscribe --collection prints exactly the v1 lines of that filter; the client gets the same with zstd and a DID filter', async () => {
+  it('subscribe --collection prints exactly the v1 lines of that filter; the client gets the same with zstd and a DID filter, in the URL or in a hello among 10,000 DIDs', async () => {
     const frames = [...synthesizeFrames({ frames: 600, seed: 'client-filter', dids: 40, firstSeq: 1 })];
     relay = await startFakeRelay({ frames });
     server = await startE2eServer(relay.url);
@@ -67,9 +67,17 @@ describe('end to end: @jetstream-ts/client and the jetstream command against the
     const received: string[] = [];
     const subscription = jetstream({ url: server.baseUrl, cursor: 1, compress: true, wantedDids: [did] }).messages.subscribe(({ json }) => received.push(json));
     subscriptions.push(subscription);
-    await until(() => received.length === ofDid.length, `the ${ofDid.length} events of ${did}`, 40_000);
-    subscription.unsubscribe();
+
+    // The same filter in the hello (an options_update the server must accept), among 10,000 DIDs.
+    const manyDids = [did, ...Array.from({ length: 9_999 }, (_, i) => `did:plc:${String(i).padStart(24, '0')}`)];
+    const greeted: string[] = [];
+    const helloSubscription = jetstream({ url: server.baseUrl, cursor: 1, requireHello: true, wantedDids: manyDids }).messages.subscribe(({ json }) =>
+      greeted.push(json),
+    );
+    subscriptions.push(helloSubscription);
+    await until(() => received.length === ofDid.length && greeted.length === ofDid.length, `the ${ofDid.length} events of ${did}, twice`, 40_000);
     expect(received).toEqual(ofDid);
+    expect(greeted).toEqual(ofDid);
   }, 60_000);
 
   it('two kill -9 restarts of the server during subscribe --cursor 1 [--compress] --limit N: nothing lost or repeated, exit 0', async () => {

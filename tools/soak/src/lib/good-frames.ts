@@ -14,7 +14,7 @@ export interface GoodFrames {
 /**
  * `count` frames with seq `firstSeq`…, drawn from `seed`: commits of one to four like/post
  * creates (some also deleting an earlier record of the repo), identities and #sync frames,
- * over 50 accounts. Same seed, same frames.
+ * over 50 accounts, the last one an identity. Same seed, same frames.
  *
  * @example
  * const { frames, eventsOfSeq } = goodFrames(1000, 7);
@@ -33,7 +33,8 @@ export function goodFrames(count: number, seed: number, firstSeq = 1): GoodFrame
   const eventsOfSeq = new Map<number, number>();
   for (let seq = firstSeq; seq < firstSeq + count; seq++) {
     const did = `did:plc:soak${String(next(50)).padStart(20, '0')}`;
-    const roll = next(20);
+    // The last frame is an identity: `consumer_last_seq` (commits, identities, accounts) then reaches the end.
+    const roll = seq === firstSeq + count - 1 ? 0 : next(20);
     if (roll === 0) {
       frames.push(identityFrame({ seq, did, time: TIME, handle: `s${seq}.test` }));
       eventsOfSeq.set(seq, 1);

@@ -3,19 +3,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeRelay } from '@jetstream-ts/fake-relay';
 import { connectionFlood, forgedForwardedFor, inboundFlood, oversizedRequests, stalledReader } from './hostile-clients.js';
-import { futureCursor, killNine, truncatedFrame } from './hostile-upstream.js';
+import { futureCursor, hostileCommits, killNine, truncatedFrame } from './hostile-upstream.js';
 import { startServerUnderTest, type ServerUnderTest } from './server-under-test.js';
 
 /** How big a run is: `npm test`'s bounded one, or the soak's. */
 export interface SoakScale {
   forgedCycles: number;
+  /** Times each crafted commit is sent. */
+  hostileRounds: number;
   kills: number;
   killFrames: number;
   seed: number;
 }
 
-export const TEST_SCALE: SoakScale = { forgedCycles: 200, kills: 0, killFrames: 0, seed: 20_261_203 };
-export const SOAK_SCALE: SoakScale = { forgedCycles: 2000, kills: 20, killFrames: 6000, seed: 20_261_203 };
+export const TEST_SCALE: SoakScale = { forgedCycles: 200, hostileRounds: 1, kills: 0, killFrames: 0, seed: 20_261_203 };
+export const SOAK_SCALE: SoakScale = { forgedCycles: 2000, hostileRounds: 5, kills: 20, killFrames: 6000, seed: 20_261_203 };
 
 /** Series that may appear once in a server's first subscriber connections, however many come and go. */
 const BOUNDED_SERIES_GROWTH = 20;
@@ -125,6 +127,17 @@ export const SOAK_CASES: readonly SoakCase[] = [
       return {
         passed: recorded && audit.lost + audit.duplicated + audit.reordered === 0 && audit.relayCursor === 20,
         detail: `record ${JSON.stringify(record && { afterSeq: record['afterSeq'], bytes: record['bytes'], reason: record['reason'] })}, counted ${dropped}; store: ${describeAudit(audit)}`,
+      };
+    },
+  },
+  {
+    name: 'crafted commits (MST cycles, 20,000 colliding CIDs, forged and 1,000-deep MST, deep nesting) between good frames',
+    check: async (scale, dataDir) => {
+      const result = await hostileCommits(dataDir, { rounds: scale.hostileRounds, goodPerGap: 10, seed: scale.seed });
+      const { audit } = result;
+      return {
+        passed: audit.lost + audit.duplicated + audit.reordered === 0 && result.slowestHealthzMs < 1000 && result.replayed === result.stored,
+        detail: `${result.hostile} crafted commits; slowest /healthz ${result.slowestHealthzMs} ms; store: ${describeAudit(audit)}; a replay from 0 got ${result.replayed} of ${result.stored}`,
       };
     },
   },

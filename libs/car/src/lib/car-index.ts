@@ -26,6 +26,11 @@ const MAX_MST_KEY_BYTES = 2048;
  * then dropped, so that no lookup ever probes more than this.
  */
 export const MAX_INDEX_PROBES = 64;
+/**
+ * CARs of at most this many blocks (most commits: a record or two and the MST nodes on their
+ * paths) are searched front to back: a commit's few lookups cost less than hashing every CID.
+ */
+const SCAN_BLOCKS = 32;
 
 /**
  * Where each block of a CAR is, found in one pass over the bytes: for block `i`, its binary CID
@@ -41,10 +46,10 @@ export class CarIndex {
   rootEnd = 0;
   /** The sum of `touchSequentially`, kept so that the compiler cannot drop its reads. */
   readonly touched: number;
-  /** Slots probed by building the hash table and by every `find` so far: what crafted CIDs would inflate. */
+  /** Blocks compared (or slots probed) by building the hash table and by every `find` so far: what crafted CIDs would inflate. */
   probes = 0;
-  /** The hash table of `find`: block indexes by CID hash, -1 for an empty slot. */
-  private readonly slots: Int32Array;
+  /** The hash table of `find`: block indexes by CID hash, -1 for an empty slot; none for a small CAR. */
+  private readonly slots: Int32Array | undefined;
 
   /** Indexes a CAR v1; throws `MalformedCarError` when it is not one, `OverBudgetError` when it is too big. */
   constructor(
@@ -69,18 +74,26 @@ export class CarIndex {
       this.dataEnd.push(blockEnd);
       cursor.pos = blockEnd;
     }
-    this.slots = this.buildSlots();
+    this.slots = this.cidStart.length > SCAN_BLOCKS ? this.buildSlots() : undefined;
   }
 
   /**
    * The first block whose CID is `bytes[start, end)`, or -1: a commit's lookups (its root, MST
    * nodes and records: several per op) would make a linear scan cost ops × blocks, so the
-   * blocks are in an open-addressing hash table keyed on the whole CID.
+   * blocks are in an open-addressing hash table keyed on the whole CID (unless there are few).
    */
   find(bytes: Uint8Array, start: number, end: number): number {
     const { slots, car, cidStart, dataStart } = this;
-    const mask = slots.length - 1;
     const length = end - start;
+    if (slots === undefined) {
+      for (let block = 0; block < cidStart.length; block++) {
+        this.probes++;
+        const at = cidStart[block];
+        if (dataStart[block] - at === length && sameBytes(car, at, bytes, start, length)) return block;
+      }
+      return -1;
+    }
+    const mask = slots.length - 1;
     let slot = cidHash(bytes, start, end) & mask;
     // Every block sits within MAX_INDEX_PROBES slots of its hash's slot (buildSlots).
     for (let probe = 0; probe < MAX_INDEX_PROBES; probe++, slot = (slot + 1) & mask) {

@@ -116,7 +116,7 @@ describe('jetstream: refusals end the stream', () => {
     expect(connections).toHaveLength(1);
   });
 
-  it('a close for an invalid options_update errors; other closes (a slow reader, a restart) reconnect', async () => {
+  it('a close for an invalid options_update errors; other closes (a slow reader, a restart) and a 429 reconnect', async () => {
     const { error } = await refusedWith(closed(1008, 'failed to parse subscriber options: invalid collection: x'));
     expect(error.code).toBe(1008);
     await expect(refusedWith(closed(1007, 'failed to unmarshal subscriber sourced message: bad'))).resolves.toBeDefined();
@@ -126,6 +126,10 @@ describe('jetstream: refusals end the stream', () => {
     connections[0]!.end(closed(1008, 'too slow: 120000 behind'));
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(connections).toHaveLength(2);
+    // Too many connections from this address: later, it may pass.
+    connections[1]!.end({ type: 'rejected', status: 429, body: 'too many connections' });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(connections).toHaveLength(3);
     subscription.unsubscribe();
   });
 });

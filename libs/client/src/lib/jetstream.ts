@@ -86,9 +86,13 @@ interface Sink {
   error(error: unknown): void;
 }
 
-/** Close codes v1 uses for a bad client message (1007) or invalid options (1008 "failed to …"). */
+/**
+ * What retrying cannot fix: an HTTP 4xx to the upgrade (a bad filter or cursor; but 429, too many
+ * connections, and 408 pass with time), or the close codes v1 uses for a bad client message
+ * (1007) or invalid options (1008 "failed to …").
+ */
 function isRefusal(end: SocketEnd): boolean {
-  if (end.type === 'rejected') return end.status >= 400 && end.status < 500;
+  if (end.type === 'rejected') return end.status >= 400 && end.status < 500 && end.status !== 408 && end.status !== 429;
   if (end.type !== 'closed') return false;
   return end.code === 1007 || (end.code === 1008 && end.reason.startsWith('failed to'));
 }

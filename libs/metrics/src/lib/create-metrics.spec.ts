@@ -37,9 +37,10 @@ describe('createMetrics', () => {
         ['jetstream_subscribers_refused_total', 'counter', ['reason']],
         ['jetstream_relay_connected', 'gauge', ['socket_url']],
         ['jetstream_relay_reconnects_total', 'counter', ['socket_url', 'reason']],
+        ['jetstream_relay_cursor_rejected', 'gauge', ['socket_url']],
       ]),
     );
-    expect(described).toHaveLength(24);
+    expect(described).toHaveLength(25);
     expect(defaultRegistry.getMetricsAsArray()).toEqual([]);
   });
 

@@ -36,6 +36,8 @@ export interface ConsumerMetrics {
   relayConnected: Gauge.Internal<string>;
   /** Relay connections lost, by `reason` (closed, error, liveness, ping-timeout, relay-error; ours). */
   relayReconnects: ConsumerCounter<'reason'>;
+  /** 1 while the relay rejects the stored cursor (`FutureCursor`; retried from it, never dropped), 0 once frames flow. */
+  relayCursorRejected: Gauge.Internal<string>;
 }
 
 /** Subscriber-side metrics (v1 names and labels), plus the per-subscriber lag. */
@@ -129,6 +131,7 @@ export function createMetrics(registry: Registry, options: MetricsOptions): Jets
       repoStreamBytes: boundCounter(METRIC_NAMES.repoStreamBytes, 'Total bytes received', 'remote_addr'),
       relayConnected: boundGauge(METRIC_NAMES.relayConnected, 'Whether the relay connection is open (1) or not (0)'),
       relayReconnects: consumerCounter(METRIC_NAMES.relayReconnects, 'Relay connections lost and retried, by reason', ['reason']),
+      relayCursorRejected: boundGauge(METRIC_NAMES.relayCursorRejected, 'Whether the relay rejects the stored cursor (FutureCursor) and it is being retried (1) or not (0)'),
     },
     server: {
       subscribersConnected: new Gauge({ name: METRIC_NAMES.subscribersConnected, help: 'The number of subscribers connected to the Jetstream server', labelNames: ['ip_address'], registers }),

@@ -35,6 +35,8 @@ export const METRIC_NAMES = {
   relayConnected: 'jetstream_relay_connected',
   /** Ours: relay connections lost (each followed by a reconnect after the backoff), by reason. */
   relayReconnects: 'jetstream_relay_reconnects_total',
+  /** Ours: 1 while the relay rejects the stored cursor (FutureCursor) and the server retries it, else 0. */
+  relayCursorRejected: 'jetstream_relay_cursor_rejected',
   /** Ours: bytes on disk of the event store's files. */
   storeSize: 'jetstream_store_size_bytes',
 } as const;

@@ -4,7 +4,8 @@ import type { UpstreamStatus } from '@jetstream-ts/upstream';
 /**
  * Counts the relay source's status changes: `jetstream_relay_connected` follows the connection
  * (1 once open, 0 while connecting or after a loss) and `jetstream_relay_reconnects_total{reason}`
- * counts each lost connection (every one is retried after the backoff).
+ * counts each lost connection (every one is retried after the backoff);
+ * `jetstream_relay_cursor_rejected` is 1 from a `FutureCursor` until frames flow again.
  *
  * @example
  * relayFrames({ wsUrl, onStatus: countUpstreamStatus(metrics.consumer) });
@@ -12,8 +13,9 @@ import type { UpstreamStatus } from '@jetstream-ts/upstream';
  * @param consumer `createMetrics(...).consumer`.
  * @return An `onStatus` callback for `relayFrames`.
  */
-export function countUpstreamStatus(consumer: Pick<ConsumerMetrics, 'relayConnected' | 'relayReconnects'>): (status: UpstreamStatus) => void {
+export function countUpstreamStatus(consumer: Pick<ConsumerMetrics, 'relayConnected' | 'relayReconnects' | 'relayCursorRejected'>): (status: UpstreamStatus) => void {
   consumer.relayConnected.set(0);
+  consumer.relayCursorRejected.set(0);
   return (status) => {
     switch (status.type) {
       case 'connected':
@@ -23,6 +25,10 @@ export function countUpstreamStatus(consumer: Pick<ConsumerMetrics, 'relayConnec
       case 'disconnected':
         consumer.relayConnected.set(0);
         return consumer.relayReconnects.inc({ reason: status.reason });
+      case 'cursor-rejected':
+        return consumer.relayCursorRejected.set(1);
+      case 'streaming':
+        return consumer.relayCursorRejected.set(0);
     }
   };
 }

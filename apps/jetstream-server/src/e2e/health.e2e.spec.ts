@@ -48,7 +48,7 @@ describe('end to end: /readyz tells the truth about the relay; the processing hi
 
   it('is not ready while a connected relay stays silent past the liveness window', async () => {
     relay = await startFakeRelay({ frames: [...synthesizeFrames({ frames: 20, seed: 'e2e-health-quiet', dids: 10, firstSeq: 1 })] });
-    server = await startE2eServer(relay.url, { livenessTtlMs: 800 });
+    server = await startE2eServer(relay.url, { livenessTtlMs: 1500 });
     await until(readyIs(200), '/readyz to answer 200 while the frames arrive', 10_000);
     await until(readyIs(503), '/readyz to answer 503 once no frame came for the liveness TTL', 10_000);
     expect((await get('/readyz')).body).toMatch(/^not ready: (relay not connected|no frame from the relay for \d+ ms)\n$/);

@@ -159,6 +159,7 @@ async function checkInstalledTogether(packages, dir) {
   await scratchProject(dir, packages.map((pkg) => pkg.tarball));
   writeCaptureLog(dir);
   for (const pkg of packages) {
+    console.log(`  ${pkg.name}: import, README example`);
     const problem = await importIn(dir, pkg.name);
     if (problem !== undefined) {
       pkg.problems.push(problem);

@@ -1,6 +1,7 @@
 import { startFakeRelay, type FakeRelay } from '@jetstream-ts/fake-relay';
 import { createV1Decompressor } from '@jetstream-ts/compression';
 import { synthesizeFrames } from '@jetstream-ts/synthetic-firehose';
+import { DEFAULT_SERVER_CONFIG } from '@jetstream-ts/server';
 import { metricSample, sleep, startE2eServer, subscribe, timeUsOf, until, type E2eServer, type Subscriber } from './e2e-server.test-util.js';
 
 /** Synthetic frames; the relay plays them `loop` times (later passes with new seqs). */
@@ -33,7 +34,8 @@ describe('end to end: subscribers while the server ingests a paced relay', () =>
   async function startIngest(loop: number): Promise<void> {
     relay = await startFakeRelay({ frames, rate: RATE, loop });
     lastSeq = FRAMES * loop;
-    server = await startE2eServer(relay.url);
+    // The test clients stand behind 127.0.0.1 as a trusted proxy: X-Forwarded-For names each one.
+    server = await startE2eServer(relay.url, { clients: { ...DEFAULT_SERVER_CONFIG.clients, trustedProxies: ['127.0.0.1'] } });
   }
 
   const ingestDone = () => until(() => server!.log.relayCursor() === lastSeq, `the server to ingest ${lastSeq} frames`, 30_000);
@@ -111,7 +113,7 @@ describe('end to end: subscribers while the server ingests a paced relay', () =>
   it('a stalled reader (socket paused) does not hold back the fast ones: they get everything while it is paused; it gets everything once it reads again', async () => {
     // About 8 MB of JSON: more than the kernel buffers of a paused loopback connection hold.
     await startIngest(4);
-    // X-Forwarded-For names each client in the per-IP delivery metric.
+    // X-Forwarded-For (127.0.0.1 is trusted) names each client: its own metric series and rate bucket.
     const stalled = client('cursor=0', { 'X-Forwarded-For': '10.0.0.99' });
     stalled.socket.once('message', () => stalled.socket.pause());
     const fast = [

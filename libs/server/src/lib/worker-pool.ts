@@ -43,7 +43,8 @@ const RESTART_DELAY_MS = 1_000;
  */
 export class WorkerPool {
   readonly #options: WorkerPoolOptions;
-  readonly #started = new Map<Worker, number>();
+  /** Each running worker: when it was forked, and whether it listens yet (and so answers messages). */
+  readonly #workers = new Map<Worker, { startedAt: number; listening: boolean }>();
   readonly #pendingMetrics = new Map<number, (metrics: WorkerMessage & { jetstream: 'metrics' }) => void>();
   #nextRequestId = 0;
   #announcements: Subscription | undefined;
@@ -64,24 +65,33 @@ export class WorkerPool {
     cluster.on('message', (_worker, message: unknown) => this.#receive(message));
     cluster.on('exit', (worker, code, signal) => this.#exited(worker, code, signal));
     this.#announcements = this.#options.log.appended.subscribe((timeUs) => this.#broadcast({ jetstream: 'head', timeUs }));
-    const listening = Array.from({ length: this.#options.workers }, () => this.#fork());
-    const [address] = await Promise.all(listening);
+    let address: AddressInfo;
+    try {
+      [address] = await Promise.all(Array.from({ length: this.#options.workers }, () => this.#fork()));
+    } catch (error) {
+      await this.#close(0);
+      throw error;
+    }
     this.#options.logger.info({ workers: this.#options.workers, listen: `${address.address}:${address.port}` }, 'subscriber workers listening');
     return { address, close: (graceMs) => this.#close(graceMs) };
   };
 
   #fork(): Promise<AddressInfo> {
     const worker = cluster.fork();
-    this.#started.set(worker, Date.now());
+    const state = { startedAt: Date.now(), listening: false };
+    this.#workers.set(worker, state);
     return new Promise((resolve, reject) => {
-      worker.once('listening', (address) => resolve({ address: address.address, port: address.port, family: address.addressType === 6 ? 'IPv6' : 'IPv4' }));
+      worker.once('listening', (address) => {
+        state.listening = true;
+        resolve({ address: address.address, port: address.port, family: address.addressType === 6 ? 'IPv6' : 'IPv4' });
+      });
       worker.once('exit', (code, signal) => reject(new Error(`subscriber worker ${worker.id} exited before it listened (${signal ?? code})`)));
     });
   }
 
   #exited(worker: Worker, code: number, signal: string | null): void {
-    const startedAt = this.#started.get(worker) ?? 0;
-    this.#started.delete(worker);
+    const startedAt = this.#workers.get(worker)?.startedAt ?? 0;
+    this.#workers.delete(worker);
     if (this.#stopping) return;
     const delayMs = Date.now() - startedAt < STABLE_AFTER_MS ? RESTART_DELAY_MS : 0;
     this.#options.logger.error({ worker: worker.id, pid: worker.process.pid, code, signal, restartInMs: delayMs }, 'subscriber worker died; starting another');
@@ -94,10 +104,14 @@ export class WorkerPool {
     }, delayMs).unref();
   }
 
+  /** The workers that listen and are connected: they have their message handlers. */
+  #serving(): Worker[] {
+    return [...this.#workers].filter(([worker, state]) => state.listening && worker.isConnected()).map(([worker]) => worker);
+  }
+
   #broadcast(message: WorkerMessage): void {
-    for (const worker of this.#started.keys()) {
-      if (worker.isConnected()) worker.send(message);
-    }
+    // A worker not listening yet reads the head itself when it opens the store.
+    for (const worker of this.#serving()) worker.send(message);
   }
 
   #receive(message: unknown): void {
@@ -105,8 +119,7 @@ export class WorkerPool {
   }
 
   async #mergedMetrics(): Promise<string> {
-    const workers = [...this.#started.keys()].filter((worker) => worker.isConnected());
-    const answers = await Promise.all(workers.map((worker) => this.#workerMetrics(worker)));
+    const answers = await Promise.all(this.#serving().map((worker) => this.#workerMetrics(worker)));
     const own = await this.#options.registry.getMetricsAsJSON();
     return AggregatorRegistry.aggregate([own, ...answers.filter((metrics) => metrics !== undefined)]).metrics();
   }
@@ -132,9 +145,8 @@ export class WorkerPool {
   async #close(graceMs = 3_000): Promise<void> {
     this.#stopping = true;
     this.#announcements?.unsubscribe();
-    const workers = [...this.#started.keys()];
     await Promise.all(
-      workers.map(
+      [...this.#workers.keys()].map(
         (worker) =>
           new Promise<void>((resolve) => {
             if (worker.isDead()) return resolve();

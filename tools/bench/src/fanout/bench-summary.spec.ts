@@ -109,6 +109,12 @@ describe('checkGoals with a --workers step', () => {
     ]);
     const uneven = step(1000, { workers: 2, subscribersPerWorker: [560, 440], serverCpuUsPerMessage: 0.8, delivery: { ...single.delivery, lost: 3 } });
     expect(goals(uneven).map(([, , met]) => met)).toEqual([false, false, false]);
+    // Within 10 % of a fair share each counts as even.
+    expect(goals(step(1000, { workers: 2, subscribersPerWorker: [540, 460] }))[1]).toEqual([
+      '--workers 2, 1,000 subscribers at 2,000/s: subscribers split evenly',
+      '540/460 per worker',
+      true,
+    ]);
   });
 });
 

@@ -2,7 +2,7 @@ import cluster from 'node:cluster';
 import { join } from 'node:path';
 import { expireEvents, openLmdbEventReader, SharedStoreEventLog } from '@jetstream-ts/cursor-buffer';
 import type { DependencyContainer } from 'tsyringe';
-import { startHttpListener, type HttpListener } from './http-listener.js';
+import { startHttpListener } from './http-listener.js';
 import { publicRoutes } from './public-routes.js';
 import { TOKENS } from './tokens.js';
 import { isWorkerMessage, type WorkerMessage } from './worker-messages.js';
@@ -41,19 +41,22 @@ export async function runSubscriberWorker(container: DependencyContainer): Promi
   const subscribe = container.resolve(TOKENS.subscribe);
   // The primary trims the store; the worker forgets the same events from its memory.
   const retention = expireEvents(log, { ttlMs: config.eventTtlMs, intervalMs: config.livenessTtlMs }).subscribe();
-  let listener: HttpListener | undefined;
+  // Listening for the primary (below, in this same tick) before the primary learns that this worker listens.
+  const listening = startHttpListener(config.listenAddr, publicRoutes(subscribe));
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       setTimeout(() => process.exit(1), STOP_DEADLINE_MS).unref();
       await subscribe.close();
-      await listener?.close(STOP_DEADLINE_MS / 2);
+      await listening.then(
+        (listener) => listener.close(STOP_DEADLINE_MS / 2),
+        () => undefined,
+      );
       retention.unsubscribe();
       await log.close();
       logger.info('subscriber worker stopped');
       process.exit(0);
     })());
-  // Listening for the primary before listening for clients: the primary writes to a worker once it listens.
   process.on('message', (message: unknown) => {
     if (!isWorkerMessage(message)) return;
     if (message.jetstream === 'head') log.announce(message.timeUs);
@@ -63,6 +66,6 @@ export async function runSubscriberWorker(container: DependencyContainer): Promi
   });
   process.on('disconnect', () => void stop());
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => logger.debug({ signal }, 'signal left to the primary'));
-  listener = await startHttpListener(config.listenAddr, publicRoutes(subscribe));
+  const listener = await listening;
   logger.info({ listen: `${listener.address.address}:${listener.address.port}`, pid: process.pid, headTimeUs: log.headTimeUs() }, 'subscriber worker started');
 }

@@ -217,7 +217,7 @@ async function main() {
   }
   for (const failure of failures) console.log(`FAIL ${failure}`);
   const failed = failures.length + packages.filter((pkg) => pkg.problems.length > 0).length;
-  console.log(failed === 0 ? `\nall ${packages.length} packages pack, install, import and run their README example` : `\n${failed} failed`);
+  console.log(failed === 0 ? `\nall ${packages.length} packages pack, install and import; every README example runs` : `\n${failed} failed`);
   process.exitCode = failed === 0 ? 0 : 1;
 }
 

@@ -237,13 +237,15 @@ export class MstLookup {
    */
   private readonly nodes: (CanonicalNode | typeof VISITED_ONCE | typeof HASH_MISMATCH | null | undefined)[];
   /** Nodes read by this commit's lookups so far. */
-  private visits = 0;
+  visits = 0;
+  /** Entries of the nodes this commit's lookups read so far (a search may read each): a node may hold many. */
+  entryReads = 0;
 
   constructor(
     private readonly index: CarIndex,
     /** The MST root CID (`data` of the signed commit): `car[root.start, root.end)`. */
     private readonly root: { start: number; end: number },
-    private readonly maxVisits = DEFAULT_COMMIT_BUDGET.maxMstNodeVisits,
+    private readonly budget: Readonly<Pick<CommitBudget, 'maxMstNodeVisits' | 'maxMstEntryReads'>> = DEFAULT_COMMIT_BUDGET,
   ) {
     // Sized up front: writes far past the end of an empty array would make it a dictionary.
     this.nodes = new Array(index.cidStart.length);
@@ -256,11 +258,11 @@ export class MstLookup {
     const { index, nodes } = this;
     let block = this.childBlock(this.root.start, this.root.end);
     // Verified nodes cannot form a cycle (each would hash to a CID inside itself); the depth
-    // bound stops any walk, and the visit budget bounds a commit's many walks.
+    // bound stops any walk, and the visit and entry budgets bound a commit's many walks.
     for (let depth = 1; ; depth++) {
       if (block === NODE_MISSING) return 'mst-node-missing';
       if (depth > MAX_MST_DEPTH) return 'mst-too-deep';
-      if (++this.visits > this.maxVisits) return 'over-budget';
+      if (++this.visits > this.budget.maxMstNodeVisits) return 'over-budget';
       let node = nodes[block];
       if (node === undefined) node = nodes[block] = this.verifiedNode(block);
       else if (node === VISITED_ONCE) node = nodes[block] = readCanonicalNode(index.car, index.dataStart[block], index.dataEnd[block]);
@@ -274,6 +276,7 @@ export class MstLookup {
           return 'malformed-mst-node';
         }
       }
+      if (this.entryReads > this.budget.maxMstEntryReads) return 'over-budget';
       if (block === FOUND) return undefined;
       if (block === NOT_FOUND) return 'not-in-mst';
     }
@@ -315,6 +318,8 @@ export class MstLookup {
         }
       } else if (field === MST_NODE.id.e) {
         const count = reader.readArrayLength();
+        // A malformed node may claim more entries than its bytes can hold.
+        this.entryReads += Math.min(count, reader.end - reader.pos);
         this.matched = 0;
         let i = 0;
         for (; i < count; i++) {
@@ -345,6 +350,7 @@ export class MstLookup {
     const { entries, children } = node;
     const count = entries.length / ENTRY_FIELDS;
     const { car } = this.index;
+    this.entryReads += count;
     this.matched = 0;
     let i = 0;
     for (; i < count; i++) {

@@ -1,4 +1,4 @@
-import { MAX_COMMIT_CAR_BLOCKS, MAX_COMMIT_CAR_BYTES, MAX_COMMIT_MST_NODE_VISITS } from '@jetstream-ts/models';
+import { MAX_COMMIT_CAR_BLOCKS, MAX_COMMIT_CAR_BYTES, MAX_COMMIT_MST_ENTRY_READS, MAX_COMMIT_MST_NODE_VISITS } from '@jetstream-ts/models';
 
 /**
  * How much work one commit may cost (any PDS can craft a commit): past any bound the whole
@@ -11,6 +11,8 @@ export interface CommitBudget {
   maxBlocks: number;
   /** MST nodes read by the lookups of all the commit's ops together. */
   maxMstNodeVisits: number;
+  /** Entries of the MST nodes those lookups read, per visit (a crafted node may hold 100,000). */
+  maxMstEntryReads: number;
 }
 
 /** The budget of the server and the CLI: the models' `MAX_COMMIT_*` limits. */
@@ -18,6 +20,7 @@ export const DEFAULT_COMMIT_BUDGET: Readonly<CommitBudget> = {
   maxCarBytes: MAX_COMMIT_CAR_BYTES,
   maxBlocks: MAX_COMMIT_CAR_BLOCKS,
   maxMstNodeVisits: MAX_COMMIT_MST_NODE_VISITS,
+  maxMstEntryReads: MAX_COMMIT_MST_ENTRY_READS,
 };
 
 /** The commit needs more work than its budget allows. */

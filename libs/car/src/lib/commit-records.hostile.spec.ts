@@ -3,7 +3,7 @@
  * reason. Built with @jetstream-ts/testkit's hostile builders; expected records are the bytes
  * the builders put in the CAR, read back independently with `readCar`.
  */
-import { MAX_COMMIT_CAR_BLOCKS, MAX_COMMIT_MST_NODE_VISITS, MAX_MST_DEPTH, type CommitBody } from '@jetstream-ts/models';
+import { MAX_COMMIT_CAR_BLOCKS, MAX_COMMIT_MST_ENTRY_READS, MAX_COMMIT_MST_NODE_VISITS, MAX_MST_DEPTH, type CommitBody } from '@jetstream-ts/models';
 import {
   COLLIDING_CIDS_POST_TEXT,
   HOSTILE_RKEY,
@@ -19,6 +19,7 @@ import {
   mstTwoNodeCycleCommit,
   postRecord,
   readCar,
+  wideMstNodeCommit,
   type Block,
 } from '@jetstream-ts/testkit';
 import { CID } from 'multiformats/cid';
@@ -96,6 +97,22 @@ describe('extractCommitRecords on hostile MSTs', () => {
     expect(extractCommitRecords(over, drops)).toBeUndefined();
     expect(drops.reports).toEqual([
       { stage: 'commit', reason: 'over-budget', detail: 'more than 10000 MST node visits', seq: 5, did: over.repo },
+    ]);
+  });
+
+  it('drops the whole commit once its lookups read more MST entries than the budget', () => {
+    // Each lookup reads the node's 20,000 entries: 50 ops read 1,000,000, 51 more.
+    expect(MAX_COMMIT_MST_ENTRY_READS).toBe(1_000_000);
+    const within = wideMstNodeCommit({ entries: 20_000, ops: 50 });
+    const withinDrops = createDropRecorder();
+    expect(extractCommitRecords(within, withinDrops)?.map((record) => hex(record?.bytes))).toEqual(shippedRecords(within));
+    expect(withinDrops.reports).toEqual([]);
+
+    const over = wideMstNodeCommit({ entries: 20_000, ops: 51, seq: 6 });
+    const drops = createDropRecorder();
+    expect(extractCommitRecords(over, drops)).toBeUndefined();
+    expect(drops.reports).toEqual([
+      { stage: 'commit', reason: 'over-budget', detail: 'more than 1000000 MST entries read', seq: 6, did: over.repo },
     ]);
   });
 });

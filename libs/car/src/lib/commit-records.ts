@@ -54,8 +54,8 @@ export function carriesRecord(op: RepoOp): boolean {
  * sha-256 → `unsupported-hash`; an MST node on the path not hashing to its CID →
  * `mst-node-hash-mismatch`; a path longer than `MAX_MST_DEPTH` nodes → `mst-too-deep`.
  *
- * Hostile input costs bounded work: past `budget` (CAR bytes, blocks, MST node visits of all
- * ops together) the whole commit is dropped (stage `commit`, reason `over-budget`), as it is
+ * Hostile input costs bounded work: past `budget` (CAR bytes, blocks, MST nodes and entries
+ * read by all ops together) the whole commit is dropped (stage `commit`, reason `over-budget`), as it is
  * when its block CIDs were crafted to collide in the block index.
  *
  * @param commit A `#commit` body.
@@ -85,10 +85,13 @@ export function extractCommitRecords(
     const op = ops[i];
     const cid = op.cid;
     if (cid === null || !carriesRecord(op)) continue;
-    mst ??= new MstLookup(index, mstRoot, budget.maxMstNodeVisits);
+    mst ??= new MstLookup(index, mstRoot, budget);
     const found = findRecord(index, mst, op.path, cid);
     if (found === OVER_BUDGET) {
-      const detail = `more than ${budget.maxMstNodeVisits} MST node visits`;
+      const detail =
+        mst.visits > budget.maxMstNodeVisits
+          ? `more than ${budget.maxMstNodeVisits} MST node visits`
+          : `more than ${budget.maxMstEntryReads} MST entries read`;
       drops?.drop({ stage: 'commit', reason: 'over-budget', detail, seq: commit.seq, did: commit.repo });
       return undefined;
     }
@@ -119,7 +122,7 @@ const MISS_REPORTS: Record<Exclude<MstMiss, 'over-budget'>, { reason: string; de
   'mst-too-deep': { reason: 'mst-too-deep', detail: `more than ${MAX_MST_DEPTH} MST nodes on the path` },
 };
 
-/** The block index of the op's record, or why there is none (`OVER_BUDGET`: the commit's MST visits are spent). */
+/** The block index of the op's record, or why there is none (`OVER_BUDGET`: the commit's MST reads are spent). */
 function findRecord(index: CarIndex, mst: MstLookup, path: string, cid: CID): number | typeof OVER_BUDGET | { reason: string; detail: string } {
   const miss = mst.find(path);
   if (miss === 'over-budget') return OVER_BUDGET;

@@ -116,6 +116,19 @@ export function deepMstCommit(options: HostileCommitOptions & { depth: number; o
 }
 
 /**
+ * One MST node (the root, hashing to its CID) of `entries` record entries, and create ops for
+ * the last `ops` of them (records shipped): each lookup reads through the whole node.
+ */
+export function wideMstNodeCommit(options: HostileCommitOptions & { entries: number; ops: number }): CommitBody {
+  const unshipped = labelCid('unshipped record');
+  const keys = Array.from({ length: options.entries }, (_, i) => `${COLLECTION}/3k${i.toString().padStart(11, '0')}`);
+  const records = keys.slice(-options.ops).map((path, i) => [path, dagCborBlock(postRecord(`wide ${i}`))] as const);
+  const values = new Map(records.map(([path, block]) => [path, block.cid]));
+  const root = bytesBlock(mstNodeBytes(null, keys.map((key) => [key, values.get(key) ?? unshipped])));
+  return commitOver(root.cid, [root], records, options);
+}
+
+/**
  * A real one-op commit plus `blocks` junk blocks (default 20,000) whose CIDs are the same but
  * for four bytes in the middle of the digest: one slot for a block index that hashes a few bytes
  * at either end of the digest, every insert probing the whole chain.

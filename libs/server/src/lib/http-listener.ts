@@ -38,21 +38,7 @@ export type PublicListenerFactory = (
  * @return The listener, once it is accepting connections.
  */
 export async function startHttpListener(address: ListenAddress, handlers: { request: RequestHandler; upgrade?: UpgradeHandler }): Promise<HttpListener> {
-  // Go's limit (1 MiB), not Node's 16 KiB: v1 serves a query of 10,000 wantedDids (~450 KB).
-  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (request, response) => {
-    const path = pathOf(request);
-    try {
-      if (!handlers.request(request, response, path)) sendJsonMessage(response, 404, 'Not Found');
-    } catch {
-      if (!response.headersSent) sendJsonMessage(response, 500, 'Internal Server Error');
-      else response.destroy();
-    }
-  });
-  server.on('clientError', clientErrorAnswers());
-  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (handlers.upgrade?.(request, socket, head)) return;
-    socket.end('HTTP/1.1 404 Not Found\r\nContent-Type: application/json; charset=UTF-8\r\nConnection: close\r\n\r\n{"message":"Not Found"}\n');
-  });
+  const server = createHttpServer(handlers);
   server.listen(address.port, address.host);
   await once(server, 'listening');
   return {
@@ -68,6 +54,32 @@ export async function startHttpListener(address: ListenAddress, handlers: { requ
         server.closeIdleConnections();
       }),
   };
+}
+
+/**
+ * The HTTP server of {@link startHttpListener}, not listening: for connections accepted
+ * elsewhere (`--workers`: the primary accepts, a worker gets the socket and emits `connection`).
+ *
+ * @param handlers Request and upgrade handlers.
+ * @return The server.
+ */
+export function createHttpServer(handlers: { request: RequestHandler; upgrade?: UpgradeHandler }): Server {
+  // Go's limit (1 MiB), not Node's 16 KiB: v1 serves a query of 10,000 wantedDids (~450 KB).
+  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (request, response) => {
+    const path = pathOf(request);
+    try {
+      if (!handlers.request(request, response, path)) sendJsonMessage(response, 404, 'Not Found');
+    } catch {
+      if (!response.headersSent) sendJsonMessage(response, 500, 'Internal Server Error');
+      else response.destroy();
+    }
+  });
+  server.on('clientError', clientErrorAnswers());
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (handlers.upgrade?.(request, socket, head)) return;
+    socket.end('HTTP/1.1 404 Not Found\r\nContent-Type: application/json; charset=UTF-8\r\nConnection: close\r\n\r\n{"message":"Not Found"}\n');
+  });
+  return server;
 }
 
 /**

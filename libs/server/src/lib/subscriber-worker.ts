@@ -1,13 +1,14 @@
 import cluster from 'node:cluster';
+import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { expireEvents, openLmdbEventReader, SharedStoreEventLog } from '@jetstream-ts/cursor-buffer';
 import type { DependencyContainer } from 'tsyringe';
-import { startHttpListener } from './http-listener.js';
+import { createHttpServer } from './http-listener.js';
 import { publicRoutes } from './public-routes.js';
 import { TOKENS } from './tokens.js';
 import { isWorkerMessage, type WorkerMessage } from './worker-messages.js';
 
-/** Subscribers and listener get this long to close before the worker exits anyway. */
+/** Subscribers get this long to close before the worker exits anyway. */
 const STOP_DEADLINE_MS = 5_000;
 
 /** Whether this process is a subscriber worker forked by the primary's `WorkerPool` (`--workers`). */
@@ -17,7 +18,7 @@ export function isSubscriberWorker(): boolean {
 
 /**
  * Runs this process as one of the primary's subscriber workers (`--workers N`): serves the
- * public listener (`/subscribe`, `/`) from the lmdb store under `<data-dir>/events`, opened
+ * public routes (`/subscribe`, `/`) on the connections the primary hands over, from the lmdb store under `<data-dir>/events`, opened
  * read-only (the primary is its only writer), with the container's `/subscribe` endpoint (the
  * same limits and subscriber plugins as one process). The primary announces each committed head
  * over the IPC channel; the worker also answers its metrics requests and its stop request, and
@@ -41,31 +42,27 @@ export async function runSubscriberWorker(container: DependencyContainer): Promi
   const subscribe = container.resolve(TOKENS.subscribe);
   // The primary trims the store; the worker forgets the same events from its memory.
   const retention = expireEvents(log, { ttlMs: config.eventTtlMs, intervalMs: config.livenessTtlMs }).subscribe();
-  // Listening for the primary (below, in this same tick) before the primary learns that this worker listens.
-  const listening = startHttpListener(config.listenAddr, publicRoutes(subscribe));
+  const server = createHttpServer(publicRoutes(subscribe));
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       setTimeout(() => process.exit(1), STOP_DEADLINE_MS).unref();
       await subscribe.close();
-      await listening.then(
-        (listener) => listener.close(STOP_DEADLINE_MS / 2),
-        () => undefined,
-      );
       retention.unsubscribe();
       await log.close();
       logger.info('subscriber worker stopped');
       process.exit(0);
     })());
-  process.on('message', (message: unknown) => {
+  process.on('message', (message: unknown, handle: unknown) => {
     if (!isWorkerMessage(message)) return;
     if (message.jetstream === 'head') log.announce(message.timeUs);
+    else if (message.jetstream === 'connection' && handle instanceof Socket) server.emit('connection', handle);
     else if (message.jetstream === 'metrics-request') {
       void registry.getMetricsAsJSON().then((metrics) => process.send?.({ jetstream: 'metrics', id: message.id, metrics } satisfies WorkerMessage));
     } else if (message.jetstream === 'stop') void stop();
   });
   process.on('disconnect', () => void stop());
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => logger.debug({ signal }, 'signal left to the primary'));
-  const listener = await listening;
-  logger.info({ listen: `${listener.address.address}:${listener.address.port}`, pid: process.pid, headTimeUs: log.headTimeUs() }, 'subscriber worker started');
+  process.send?.({ jetstream: 'ready' } satisfies WorkerMessage);
+  logger.info({ pid: process.pid, headTimeUs: log.headTimeUs() }, 'subscriber worker started');
 }

@@ -8,7 +8,11 @@ export type WorkerMessage =
   | { jetstream: 'metrics-request'; id: number }
   /** Worker → primary: its registry as `getMetricsAsJSON()`, for `AggregatorRegistry.aggregate`. */
   | { jetstream: 'metrics'; id: number; metrics: MetricObjectWithValues<MetricValue<string>>[] }
-  /** Primary → a worker: close your subscribers and listener, then exit 0. */
+  /** Worker → primary: ready for connections. */
+  | { jetstream: 'ready' }
+  /** Primary → a worker, with an accepted socket as the handle: serve it. */
+  | { jetstream: 'connection' }
+  /** Primary → a worker: close your subscribers, then exit 0. */
   | { jetstream: 'stop' };
 
 /** Whether `message` (anything the IPC channel delivered) is one of ours. */

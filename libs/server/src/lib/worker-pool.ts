@@ -1,11 +1,13 @@
 import cluster, { type Worker } from 'node:cluster';
-import type { AddressInfo } from 'node:net';
+import { once } from 'node:events';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { EventLog } from '@jetstream-ts/models';
 import type { Logger } from 'pino';
 import { AggregatorRegistry, type Registry } from 'prom-client';
 import type { Subscription } from 'rxjs';
 import type { DependencyContainer } from 'tsyringe';
 import type { HttpListener } from './http-listener.js';
+import type { ListenAddress } from './listen-address.js';
 import type { MetricsSource } from './metrics-routes.js';
 import { TOKENS } from './tokens.js';
 import { isWorkerMessage, type WorkerMessage } from './worker-messages.js';
@@ -28,8 +30,11 @@ const RESTART_DELAY_MS = 1_000;
 
 /**
  * `--workers N` on the primary: forks N subscriber workers (this same program, see
- * `runSubscriberWorker`) that serve the public listener, with connections spread round-robin by
- * `node:cluster` (the primary accepts, each connection goes to the next worker). Each committed
+ * `runSubscriberWorker`, with `node:cluster`) that serve the public routes. The primary listens
+ * and hands each accepted socket to the next worker in turn, over the IPC channel (a cost per
+ * connection, none per message; exactly even, where `node:cluster`'s own round-robin gives the
+ * next connection to whichever worker acknowledged the last one first, and split a burst of 300
+ * connections 101/199 on a loaded machine). Each committed
  * head is announced to every worker over the IPC channel (a few dozen small messages a second),
  * and the workers read the new events from the shared lmdb store. A worker that dies is logged
  * and replaced. `/metrics` on the primary sums the primary's registry and every worker's
@@ -43,8 +48,11 @@ const RESTART_DELAY_MS = 1_000;
  */
 export class WorkerPool {
   readonly #options: WorkerPoolOptions;
-  /** Each running worker: when it was forked, and whether it listens yet (and so answers messages). */
-  readonly #workers = new Map<Worker, { startedAt: number; listening: boolean }>();
+  /** Each running worker: when it was forked, and whether it is ready (and so answers messages). */
+  readonly #workers = new Map<Worker, { startedAt: number; ready: boolean }>();
+  #server: Server | undefined;
+  /** Whose turn the next connection is. */
+  #turn = 0;
   readonly #pendingMetrics = new Map<number, (metrics: WorkerMessage & { jetstream: 'metrics' }) => void>();
   #nextRequestId = 0;
   #announcements: Subscription | undefined;
@@ -57,35 +65,51 @@ export class WorkerPool {
     this.metrics = { contentType: options.registry.contentType, metrics: () => this.#mergedMetrics() };
   }
 
-  /**
-   * Starts the workers; resolves with the address they share once every one listens (the
-   * workers take the address from their own configuration, the same command line).
-   */
-  listen = async (): Promise<Pick<HttpListener, 'address' | 'close'>> => {
+  /** Starts the workers, then listens on `address`; resolves once every worker is ready and the port is bound. */
+  listen = async (address: ListenAddress): Promise<Pick<HttpListener, 'address' | 'close'>> => {
     cluster.on('message', (_worker, message: unknown) => this.#receive(message));
     cluster.on('exit', (worker, code, signal) => this.#exited(worker, code, signal));
     this.#announcements = this.#options.log.appended.subscribe((timeUs) => this.#broadcast({ jetstream: 'head', timeUs }));
-    let address: AddressInfo;
     try {
-      [address] = await Promise.all(Array.from({ length: this.#options.workers }, () => this.#fork()));
+      await Promise.all(Array.from({ length: this.#options.workers }, () => this.#fork()));
+      // Paused: nothing is read here, the worker's HTTP server reads it all.
+      this.#server = createServer({ pauseOnConnect: true }, (socket) => this.#handOver(socket));
+      this.#server.listen(address.port, address.host);
+      await once(this.#server, 'listening');
     } catch (error) {
       await this.#close(0);
       throw error;
     }
-    this.#options.logger.info({ workers: this.#options.workers, listen: `${address.address}:${address.port}` }, 'subscriber workers listening');
-    return { address, close: (graceMs) => this.#close(graceMs) };
+    const bound = this.#server.address() as AddressInfo;
+    this.#options.logger.info({ workers: this.#options.workers, listen: `${bound.address}:${bound.port}` }, 'subscriber workers listening');
+    return { address: bound, close: (graceMs) => this.#close(graceMs) };
   };
 
-  #fork(): Promise<AddressInfo> {
+  #handOver(socket: Socket): void {
+    const serving = this.#serving();
+    if (serving.length === 0) {
+      socket.destroy();
+      return;
+    }
+    const worker = serving[this.#turn++ % serving.length];
+    worker.send({ jetstream: 'connection' } satisfies WorkerMessage, socket, (error) => {
+      if (error) socket.destroy();
+    });
+  }
+
+  #fork(): Promise<void> {
     const worker = cluster.fork();
-    const state = { startedAt: Date.now(), listening: false };
+    const state = { startedAt: Date.now(), ready: false };
     this.#workers.set(worker, state);
     return new Promise((resolve, reject) => {
-      worker.once('listening', (address) => {
-        state.listening = true;
-        resolve({ address: address.address, port: address.port, family: address.addressType === 6 ? 'IPv6' : 'IPv4' });
-      });
-      worker.once('exit', (code, signal) => reject(new Error(`subscriber worker ${worker.id} exited before it listened (${signal ?? code})`)));
+      const onMessage = (message: unknown) => {
+        if (!isWorkerMessage(message) || message.jetstream !== 'ready') return;
+        state.ready = true;
+        worker.off('message', onMessage);
+        resolve();
+      };
+      worker.on('message', onMessage);
+      worker.once('exit', (code, signal) => reject(new Error(`subscriber worker ${worker.id} exited before it was ready (${signal ?? code})`)));
     });
   }
 
@@ -98,19 +122,19 @@ export class WorkerPool {
     setTimeout(() => {
       if (this.#stopping) return;
       this.#fork().then(
-        (address) => this.#options.logger.info({ listen: `${address.address}:${address.port}` }, 'subscriber worker restarted'),
-        (error: unknown) => this.#options.logger.error({ err: error }, 'a restarted subscriber worker failed to listen'),
+        () => this.#options.logger.info('subscriber worker restarted'),
+        (error: unknown) => this.#options.logger.error({ err: error }, 'a restarted subscriber worker failed to start'),
       );
     }, delayMs).unref();
   }
 
-  /** The workers that listen and are connected: they have their message handlers. */
+  /** The workers that are ready and connected: they have their message handlers. */
   #serving(): Worker[] {
-    return [...this.#workers].filter(([worker, state]) => state.listening && worker.isConnected()).map(([worker]) => worker);
+    return [...this.#workers].filter(([worker, state]) => state.ready && worker.isConnected()).map(([worker]) => worker);
   }
 
   #broadcast(message: WorkerMessage): void {
-    // A worker not listening yet reads the head itself when it opens the store.
+    // A worker not ready yet reads the head itself when it opens the store.
     for (const worker of this.#serving()) worker.send(message);
   }
 
@@ -141,10 +165,11 @@ export class WorkerPool {
     });
   }
 
-  /** Asks every worker to close its subscribers and exit; kills those still running after `graceMs`. */
+  /** Stops accepting, asks every worker to close its subscribers and exit; kills those still running after `graceMs`. */
   async #close(graceMs = 3_000): Promise<void> {
     this.#stopping = true;
     this.#announcements?.unsubscribe();
+    this.#server?.close();
     await Promise.all(
       [...this.#workers.keys()].map(
         (worker) =>

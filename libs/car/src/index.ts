@@ -1,3 +1,2 @@
 export * from './lib/commit-budget.js';
 export * from './lib/commit-records.js';
-export * from './lib/extract-records.js';

@@ -7,7 +7,7 @@
  * record block that does not hash to its CID drops that op only. Inputs are built with
  * @jetstream-ts/testkit; expected records are the fixture blocks read independently.
  */
-import type { CommitBody, FirehoseFrame } from '@jetstream-ts/models';
+import type { CommitBody } from '@jetstream-ts/models';
 import {
   buildCommit,
   concatBytes,
@@ -22,9 +22,7 @@ import {
   type BuildCommitOptions,
   type RecordWrite,
 } from '@jetstream-ts/testkit';
-import { from, lastValueFrom, toArray } from 'rxjs';
 import { extractCommitRecords } from './commit-records.js';
-import { extractRecords } from './extract-records.js';
 
 const did = 'did:plc:ewvi7nxzyoun6zhxrhs64oiz';
 const rev = '3l3qo2vutsw2b';
@@ -170,20 +168,14 @@ describe('extractCommitRecords conformance: malformed CARs drop the whole commit
   });
 });
 
-describe('extractRecords conformance', () => {
-  it('passes other frames through, drops malformed commits, keeps tooBig commits without records', async () => {
+describe('extractCommitRecords on whole commits', () => {
+  it('drops a malformed CAR whole (undefined, one commit report) and keeps a good commit', () => {
     const drops = createDropRecorder();
     const good = commit([create('a', 'one')]);
-    const frames: FirehoseFrame[] = [
-      { type: 'identity', size: 1, body: { seq: 1, did, time: '2024-09-25T00:00:00.000Z' } },
-      { type: 'commit', size: 1, body: { ...good.body, blocks: Uint8Array.of(1, 2, 3) } },
-      { type: 'commit', size: 1, body: { ...good.body, tooBig: true } },
-      { type: 'commit', size: 1, body: good.body },
-    ];
-    const out = await lastValueFrom(from(frames).pipe(extractRecords({ drops }), toArray()));
-    expect(out.map(({ frame }) => frame.type)).toEqual(['identity', 'commit', 'commit']);
-    expect(out[1].records).toEqual([undefined]);
-    expect(out[2].records?.map((record) => record && hex(record.bytes))).toEqual([hex(dagCborBlock(post('one')).bytes)]);
-    expect(drops.reports.filter((report) => report.stage === 'commit')).toHaveLength(1);
+    expect(extractCommitRecords({ ...good.body, blocks: Uint8Array.of(1, 2, 3) }, drops)).toBeUndefined();
+    expect(extractCommitRecords(good.body, drops)?.map((record) => record && hex(record.bytes))).toEqual([
+      hex(dagCborBlock(post('one')).bytes),
+    ]);
+    expect(drops.reports.map(({ stage, reason }) => `${stage}/${reason}`)).toEqual(['commit/malformed-car']);
   });
 });

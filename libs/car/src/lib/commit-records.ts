@@ -26,9 +26,6 @@ export interface CommitWithRecords {
   records: OpRecords;
 }
 
-/** What `extractRecords` emits: commits with their records, other frames as they were. */
-export type FrameWithRecords = CommitWithRecords | { frame: Exclude<FirehoseFrame, CommitFrame>; records?: undefined };
-
 /**
  * Ops whose record v1 resolves: creates and updates whose path has a `/` (v1 splits the path
  * first and crashes on one without; the mapping drops and reports those, so resolving them

@@ -68,7 +68,7 @@ export function frameToEvents(frame: FirehoseFrame, drops?: DropReporter): Jetst
 
 /**
  * The `commit` events of a commit whose records were already taken from its CAR (by
- * `extractRecords` or `extractCommitRecords`). Per op, as v1 does, except that bad input is
+ * `extractCommitRecords`). Per op, as v1 does, except that bad input is
  * dropped and reported (stage `op`) instead of crashing:
  * - `collection` is the path before the first `/`, `rkey` the segment after it (later segments
  *   dropped); a path without `/` → `bad-path` (v1 panics);

@@ -7,8 +7,12 @@ import type { EventCompressor } from './codec.js';
  * subscriber (live or replaying) is sent the same frame and none is compressed per subscriber.
  *
  * @example
+ * import { compressEvents, createV1Compressor } from '@jetstream-ts/compression';
+ * import { encodeEvent } from '@jetstream-ts/mapping';
+ *
+ * // events$: an Observable<JetstreamEvent>, e.g. from toJetstreamEvents() then sequence()
  * const compressor = createV1Compressor();
- * events$.pipe(encodeEvent(), compressEvents(compressor)).subscribe((e) => store.add(e));
+ * events$.pipe(encodeEvent(), compressEvents(compressor)).subscribe((e) => console.log(e.time_us, e.zstd.length));
  *
  * @param compressor A compressor from `createV1Compressor()`, shared by the pipeline.
  * @return An operator from encoded events to events carrying both JSON and zstd bytes.

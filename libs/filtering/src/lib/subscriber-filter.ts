@@ -48,6 +48,8 @@ const INVALID_OPTIONS = 'invalid subscriber options';
  * amount of memory.
  *
  * @example
+ * import { parseSubscriberFilter } from '@jetstream-ts/filtering';
+ *
  * parseSubscriberFilter(['app.bsky.feed.post'], ['did:plc:ewvi7nxzyoun6zhxrhs64oiz']); // { ok: true, filter }
  */
 export function parseSubscriberFilter(

@@ -8,6 +8,10 @@ import { encodeEventJson } from './encode-event-json.js';
  * subscriber re-parses JSON.
  *
  * @example
+ * import { encodeEvent } from '@jetstream-ts/mapping';
+ * import { sequence } from '@jetstream-ts/sequencing';
+ *
+ * // events$: an Observable<JetstreamEvent>; socket: a WebSocket
  * events$.pipe(sequence(), encodeEvent()).subscribe(({ json }) => socket.send(json));
  * @see encodeEventJson
  * @return An operator from events to encoded events.

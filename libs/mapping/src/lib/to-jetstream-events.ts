@@ -11,6 +11,11 @@ import { frameToEvents } from './frame-to-events.js';
  * Bad input is dropped and reported to `drops`, never errors the stream.
  *
  * @example
+ * import { decodeFrames } from '@jetstream-ts/frames';
+ * import { encodeEvent, toJetstreamEvents } from '@jetstream-ts/mapping';
+ * import { sequence } from '@jetstream-ts/sequencing';
+ *
+ * // relayMessages$: an Observable<Uint8Array> of relay frames; drops: a DropReporter
  * relayMessages$.pipe(decodeFrames({ drops }), toJetstreamEvents({ drops }), sequence(), encodeEvent());
  * @see frameToEvents
  * @param options.drops Where dropped commits, ops and events are reported.

@@ -21,11 +21,15 @@ export function wallClockMicros(): number {
  * The event is updated in place (it is owned by the pipeline at this stage) and passed on.
  *
  * @example
- * // Deterministic numbering from 1000: 1000, 1001, 1002, ...
+ * import { sequence } from '@jetstream-ts/sequencing';
+ *
+ * // events$: an Observable<JetstreamEvent>. Deterministic numbering from 1000: 1000, 1001, 1002, ...
  * events$.pipe(sequence({ after: 999, clock: () => 0 }));
  *
  * @example
- * // The server: continue above the newest stored event.
+ * import { sequence } from '@jetstream-ts/sequencing';
+ *
+ * // store: an EventLog. The server: continue above the newest stored event.
  * events$.pipe(sequence({ after: store.headTimeUs() }));
  *
  * @param options `after`: the last value already used; `clock`: Unix µs now.

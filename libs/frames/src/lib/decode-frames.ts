@@ -11,6 +11,9 @@ import { decodeFrame } from './decode-frame.js';
  * passed on, so that later stages can count them or advance a cursor on an unknown type's `seq`.
  *
  * @example
+ * import { decodeFrames } from '@jetstream-ts/frames';
+ *
+ * // relayMessages$: an Observable<Uint8Array>, e.g. relayFrames() of @jetstream-ts/upstream; drops: a DropReporter
  * relayMessages$.pipe(decodeFrames({ drops })).subscribe((frame) => console.log(frame.type));
  * @see decodeFrame
  * @param options.drops Where invalid and unknown frames are reported (default: ignored).

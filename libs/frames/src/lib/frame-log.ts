@@ -178,6 +178,8 @@ export function encodeFrameLog(frames: Iterable<Uint8Array>): Uint8Array {
  * when the file cannot be read (or, for a compressed log, when no zstd is available here).
  *
  * @example
+ * import { decodeFrames, readFrameLog } from '@jetstream-ts/frames';
+ *
  * readFrameLog('capture.log').pipe(decodeFrames()).subscribe((frame) => console.log(frame.type));
  */
 export function readFrameLog(path: string): Observable<Uint8Array> {
@@ -257,7 +259,12 @@ export function readFrameLog(path: string): Observable<Uint8Array> {
  * The file is flushed and closed before the result completes.
  *
  * @example
- * relayFrames({ wsUrl }).pipe(writeFrameLog('capture.log.zst', { compress: true }), take(1000)).subscribe();
+ * import { writeFrameLog } from '@jetstream-ts/frames';
+ * import { relayFrames } from '@jetstream-ts/upstream';
+ * import { take } from 'rxjs';
+ *
+ * const wsUrl = 'ws://127.0.0.1:2470/xrpc/com.atproto.sync.subscribeRepos';
+ * relayFrames({ wsUrl }).pipe(take(1000), writeFrameLog('capture.log.zst', { compress: true })).subscribe();
  *
  * @param path File to create (truncated if it exists).
  * @param options `compress`: zstd-compress the whole log (readers detect it).

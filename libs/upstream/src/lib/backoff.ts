@@ -17,6 +17,8 @@ export const DEFAULT_BACKOFF: Required<BackoffOptions> = { initialDelay: 1_000, 
  * nominal delay.
  *
  * @example
+ * import { backoffDelay } from '@jetstream-ts/upstream';
+ *
  * backoffDelay(0, {}, () => 1); // 1000
  * backoffDelay(10, {}, () => 1); // 30000 (capped)
  *

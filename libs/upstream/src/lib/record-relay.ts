@@ -67,6 +67,8 @@ function oneConnection(
  * promise resolves; it rejects when the relay cannot be reached or the URL is not ws(s)://.
  *
  * @example
+ * import { recordRelay } from '@jetstream-ts/upstream';
+ *
  * const summary = await recordRelay('ws://127.0.0.1:2470', { output: 'capture.log', cursor: 0, limit: 5000 });
  * console.log(`${summary.frames} frames, resume with --cursor ${summary.lastSeq}`);
  *

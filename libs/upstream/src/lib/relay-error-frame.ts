@@ -13,6 +13,9 @@ export interface RelayErrorFrame {
  * the one that reports malformed frames.
  *
  * @example
+ * import { readRelayErrorFrame } from '@jetstream-ts/upstream';
+ *
+ * // bytes: one raw relay message (Uint8Array)
  * readRelayErrorFrame(bytes)?.error; // 'FutureCursor', 'ConsumerTooSlow', ... or undefined
  *
  * @param frame The raw frame bytes: DAG-CBOR header then body.

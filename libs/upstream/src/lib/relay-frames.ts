@@ -53,11 +53,15 @@ const FUTURE_CURSOR = 'FutureCursor';
  * so a status reader knows when frames flow again.
  *
  * @example
+ * import { decodeFrames } from '@jetstream-ts/frames';
+ * import { relayFrames } from '@jetstream-ts/upstream';
+ *
+ * // store: an EventLog; logger: a pino logger
  * relayFrames({
  *   wsUrl: 'wss://bsky.network/xrpc/com.atproto.sync.subscribeRepos',
  *   cursor: () => store.relayCursor(),
  *   onStatus: (status) => logger.info(status, 'upstream'),
- * }).pipe(decodeFrames()).subscribe(...);
+ * }).pipe(decodeFrames()).subscribe((frame) => console.log(frame.type));
  *
  * @param options The relay URL, cursor source, timings and collaborators.
  * @return A never-completing Observable of frames.

@@ -27,6 +27,9 @@ const HANDSHAKE_TIMEOUT_MS = 45_000;
  * itself; per-message deflate is off (relays do not use it and it costs CPU).
  *
  * @example
+ * import { wsRelaySocket } from '@jetstream-ts/upstream';
+ *
+ * // handlers: RelaySocketHandlers (open, message, pong, close, error)
  * const socket = wsRelaySocket('ws://127.0.0.1:2470/xrpc/com.atproto.sync.subscribeRepos', handlers);
  *
  * @param url The URL to dial.

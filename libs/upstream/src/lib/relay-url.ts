@@ -7,6 +7,8 @@
  * dials exactly the same URLs.
  *
  * @example
+ * import { relayUrlWithCursor } from '@jetstream-ts/upstream';
+ *
  * relayUrlWithCursor('wss://relay.example/xrpc/com.atproto.sync.subscribeRepos?x=1', 42);
  * // 'wss://relay.example/xrpc/com.atproto.sync.subscribeRepos?cursor=42'
  *

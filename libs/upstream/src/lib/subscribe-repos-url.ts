@@ -3,6 +3,8 @@
  * and `cursor` (when given) replaces the query, as relay clients do.
  *
  * @example
+ * import { subscribeReposUrl } from '@jetstream-ts/upstream';
+ *
  * subscribeReposUrl('ws://127.0.0.1:2470', 0); // 'ws://127.0.0.1:2470/xrpc/com.atproto.sync.subscribeRepos?cursor=0'
  *
  * @param relay A ws:// or wss:// URL.

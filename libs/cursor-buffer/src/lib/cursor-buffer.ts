@@ -16,10 +16,13 @@ export interface CursorBufferOptions {
  * Both hold the same committed events, so moving from one to the other has no seam.
  *
  * @example
+ * import { CursorBuffer, openLmdbEventStore } from '@jetstream-ts/cursor-buffer';
+ *
+ * // events: LoggedEvent[] (encoded and compressed); relayCursor: the relay seq safe to resume from
  * const log = new CursorBuffer(openLmdbEventStore({ path: 'data/events' }));
- * log.appended.subscribe((headTimeUs) => wakeReaders(headTimeUs));
+ * log.appended.subscribe((headTimeUs) => console.log('new head', headTimeUs));
  * await log.append(events, relayCursor);
- * log.readFrom(cursorTimeUs, 100);
+ * log.readFrom(0, 100); // the 100 oldest events kept
  */
 export class CursorBuffer implements EventLog {
   readonly #store: EventStore;

@@ -17,6 +17,9 @@ export interface ExpireEventsOptions {
  * comes makes that tick skip, so trims never overlap.
  *
  * @example
+ * import { expireEvents } from '@jetstream-ts/cursor-buffer';
+ *
+ * // log: a CursorBuffer; logger: a pino logger
  * const retention = expireEvents(log, { ttlMs: 24 * 3600_000 }).subscribe((deleted) => logger.debug({ deleted }, 'trimmed'));
  * // on shutdown: retention.unsubscribe();
  *

@@ -46,9 +46,12 @@ type EventsDatabase = Database<Uint8Array, number> & {
  * An append is one lmdb transaction, so events and cursor survive a `kill -9` together.
  *
  * @example
+ * import { openLmdbEventStore } from '@jetstream-ts/cursor-buffer';
+ *
+ * // events: LoggedEvent[]; relaySeqOfLastEvent: the relay seq they came from
  * const store = openLmdbEventStore({ path: 'data/events' });
  * await store.append(events, relaySeqOfLastEvent);
- * store.readFrom(cursorTimeUs, 100);
+ * store.readFrom(0, 100);
  */
 export function openLmdbEventStore(options: LmdbEventStoreOptions): EventStore {
   return new LmdbEventStore(options, false);
@@ -69,6 +72,9 @@ export interface EventStoreReader extends Pick<EventStore, 'readFrom' | 'headTim
  * snapshot of the last {@link EventStoreReader.refresh}; call it when the writer says it committed.
  *
  * @example
+ * import { openLmdbEventReader } from '@jetstream-ts/cursor-buffer';
+ *
+ * // lastSeen: the time_us this reader last read
  * const reader = openLmdbEventReader({ path: 'data/events' });
  * process.on('message', () => { reader.refresh(); reader.readFrom(lastSeen + 1, 1000); });
  *

@@ -7,6 +7,8 @@ import { firstAtOrAfter } from './first-at-or-after.js';
  * for tests and for pipelines that need no replay across restarts.
  *
  * @example
+ * import { CursorBuffer, createMemoryEventStore } from '@jetstream-ts/cursor-buffer';
+ *
  * const log = new CursorBuffer(createMemoryEventStore());
  */
 export function createMemoryEventStore(): EventStore {

@@ -19,9 +19,13 @@ export interface SharedStoreEventLogOptions {
  * behind the tail read the store, so replay and live have no seam.
  *
  * @example
+ * import { SharedStoreEventLog, openLmdbEventReader } from '@jetstream-ts/cursor-buffer';
+ * import { attachSubscribeEndpoint } from '@jetstream-ts/subscribers';
+ *
+ * // server: a node:http Server; the writing process sends { headTimeUs } after each commit
  * const log = new SharedStoreEventLog(openLmdbEventReader({ path: 'data/events' }));
- * process.on('message', (message) => log.announce(message.headTimeUs));
- * new SubscribeEndpoint({ log, ... });
+ * process.on('message', (message: { headTimeUs: number }) => log.announce(message.headTimeUs));
+ * attachSubscribeEndpoint(server, { log });
  */
 export class SharedStoreEventLog implements EventLog {
   readonly #reader: EventStoreReader;

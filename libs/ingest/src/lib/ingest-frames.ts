@@ -95,9 +95,15 @@ export interface SkippedFrame {
  * failed commit errors the output (ingesting on without the store would lose events).
  *
  * @example
+ * import { createV1Compressor } from '@jetstream-ts/compression';
+ * import { IngestProgress, ingestFrames, v1IngestStages } from '@jetstream-ts/ingest';
+ * import { relayFrames } from '@jetstream-ts/upstream';
+ *
+ * // log: a CursorBuffer; wsUrl: the relay's subscribeRepos URL; drops: a DropReporter; logger: pino
  * const progress = new IngestProgress(log.relayCursor());
+ * const stages = v1IngestStages({ drops, compressor: createV1Compressor() });
  * relayFrames({ wsUrl, cursor: () => progress.resumeCursor() })
- *   .pipe(ingestFrames({ log, stages: v1IngestStages({ drops, compressor }), progress }))
+ *   .pipe(ingestFrames({ log, stages, progress }))
  *   .subscribe((batch) => logger.debug({ cursor: batch.relayCursor }, 'committed'));
  *
  * @param options The log, the stage operators, plugins and batching limits.

@@ -3,8 +3,12 @@
  * relay source (which resumes from it).
  *
  * @example
+ * import { IngestProgress, ingestFrames } from '@jetstream-ts/ingest';
+ * import { relayFrames } from '@jetstream-ts/upstream';
+ *
+ * // store: a CursorBuffer; wsUrl: the relay's URL; stages: from v1IngestStages()
  * const progress = new IngestProgress(store.relayCursor());
- * relayFrames({ wsUrl, cursor: () => progress.resumeCursor() }).pipe(ingestFrames({ ..., progress }));
+ * relayFrames({ wsUrl, cursor: () => progress.resumeCursor() }).pipe(ingestFrames({ log: store, stages, progress }));
  */
 export class IngestProgress {
   /** Seq of the last frame that went through every stage (its events are committed or about to be). */

@@ -10,6 +10,10 @@ import type { IngestStages } from './ingest-frames.js';
  * `compressEvents` (v1 JSON and its zstd with the v1 dictionary, once per event).
  *
  * @example
+ * import { createV1Compressor } from '@jetstream-ts/compression';
+ * import { ingestFrames, v1IngestStages } from '@jetstream-ts/ingest';
+ *
+ * // log: a CursorBuffer; drops: a DropReporter; progress: an IngestProgress
  * ingestFrames({ log, stages: v1IngestStages({ compressor: createV1Compressor(), drops }), progress });
  *
  * @param options The compressor, and where bad frames, commits and ops are reported.

@@ -13,6 +13,10 @@ export interface CommittedBatch {
  * `jetstream_bytes_emitted_total` (JSON bytes, as v1).
  *
  * @example
+ * import { commitFrames } from '@jetstream-ts/cursor-buffer';
+ * import { countAppended } from '@jetstream-ts/metrics';
+ *
+ * // frames$: an Observable<FrameEvents>; log: a CursorBuffer; metrics: from createMetrics()
  * frames$.pipe(commitFrames(log), countAppended(metrics));
  *
  * @param metrics From `createMetrics`.

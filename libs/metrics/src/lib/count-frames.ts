@@ -14,6 +14,11 @@ import type { ConsumerMetrics, JetstreamMetrics } from './create-metrics.js';
  * and undecodable frames are counted only as received (their drops are the decoder's report).
  *
  * @example
+ * import { decodeFrames } from '@jetstream-ts/frames';
+ * import { toJetstreamEvents } from '@jetstream-ts/mapping';
+ * import { countFrames } from '@jetstream-ts/metrics';
+ *
+ * // relayBytes$: an Observable<Uint8Array>; drops: a DropReporter; metrics: from createMetrics()
  * relayBytes$.pipe(decodeFrames({ drops }), countFrames(metrics), toJetstreamEvents({ drops }));
  *
  * @param metrics From `createMetrics`.

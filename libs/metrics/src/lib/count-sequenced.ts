@@ -6,6 +6,10 @@ import type { JetstreamMetrics } from './create-metrics.js';
  * Place it right after `sequence()`.
  *
  * @example
+ * import { countSequenced } from '@jetstream-ts/metrics';
+ * import { sequence } from '@jetstream-ts/sequencing';
+ *
+ * // events$: an Observable<JetstreamEvent>; log: a CursorBuffer; metrics: from createMetrics()
  * events$.pipe(sequence({ after: log.headTimeUs() }), countSequenced(metrics));
  *
  * @param metrics From `createMetrics`.

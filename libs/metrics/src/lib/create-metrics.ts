@@ -74,6 +74,10 @@ export interface JetstreamMetrics {
  * of a name.
  *
  * @example
+ * import { createMetrics } from '@jetstream-ts/metrics';
+ * import { DEFAULT_RELAY_URL } from '@jetstream-ts/models';
+ * import { Registry } from 'prom-client';
+ *
  * const registry = new Registry();
  * const metrics = createMetrics(registry, { socketUrl: DEFAULT_RELAY_URL });
  * metrics.consumer.eventsProcessed.inc({ event_type: 'commit' });

@@ -12,6 +12,11 @@ export interface WarnLogger {
  * Later drops of the same kind are only counted: one bad relay must not flood the log.
  *
  * @example
+ * import { decodeFrames } from '@jetstream-ts/frames';
+ * import { toJetstreamEvents } from '@jetstream-ts/mapping';
+ * import { MetricsDropReporter } from '@jetstream-ts/metrics';
+ *
+ * // metrics: from createMetrics(); logger: pino (or anything with warn); frames$: relay bytes
  * const drops = new MetricsDropReporter(metrics.droppedInput, logger);
  * frames$.pipe(decodeFrames({ drops }), toJetstreamEvents({ drops }));
  */

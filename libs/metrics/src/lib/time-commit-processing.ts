@@ -10,6 +10,12 @@ import type { JetstreamMetrics } from './create-metrics.js';
  * only). Place it first at the `frames` stage so everything after decoding is timed.
  *
  * @example
+ * import { decodeFrames } from '@jetstream-ts/frames';
+ * import { toJetstreamEvents } from '@jetstream-ts/mapping';
+ * import { timeCommitProcessing } from '@jetstream-ts/metrics';
+ * import { sequence } from '@jetstream-ts/sequencing';
+ *
+ * // relayBytes$: an Observable<Uint8Array>; drops: a DropReporter; metrics: from createMetrics()
  * relayBytes$.pipe(decodeFrames({ drops }), timeCommitProcessing(metrics), toJetstreamEvents({ drops }), sequence());
  *
  * @param metrics From `createMetrics`.

@@ -80,6 +80,11 @@ interface MutableConnection {
  * `rate` paces it. Other paths get HTTP 404.
  *
  * @example
+ * import { readFileSync } from 'node:fs';
+ * import { startFakeRelay } from '@jetstream-ts/fake-relay';
+ * import { parseFrameLog } from '@jetstream-ts/frames';
+ * import { WebSocket } from 'ws';
+ *
  * const relay = await startFakeRelay({ frames: parseFrameLog(readFileSync('capture.log')).frames });
  * const socket = new WebSocket(`${relay.url}?cursor=0`);
  * // … later

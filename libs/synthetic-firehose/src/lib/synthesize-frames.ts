@@ -102,6 +102,10 @@ interface SyntheticRepo {
  * requested rate; record keys and revs are TIDs from the record and commit times.
  *
  * @example
+ * import { writeFileSync } from 'node:fs';
+ * import { encodeFrameLog } from '@jetstream-ts/frames';
+ * import { synthesizeFrames } from '@jetstream-ts/synthetic-firehose';
+ *
  * const frames = [...synthesizeFrames({ frames: 1000, seed: 42 })];
  * writeFileSync('synthetic.log', encodeFrameLog(frames));
  *

@@ -30,6 +30,8 @@ export interface TestPds {
  * starting about 150 ms; peak memory about 270 MB.
  *
  * @example
+ * import { runPdsScript, startTestPds } from '@jetstream-ts/test-pds';
+ *
  * const pds = await startTestPds();
  * try {
  *   const expected = await runPdsScript(pds);

@@ -86,6 +86,8 @@ function recordBlock(write: RecordWrite): Block {
  * the new records. One op per write (`action`, `path`, `cid`, and `prev` when known).
  *
  * @example
+ * import { buildCommit, commitFrame } from '@jetstream-ts/testkit';
+ *
  * const { body, contents } = buildCommit({
  *   did: 'did:plc:ewvi7nxzyoun6zhxrhs64oiz', rev: '3l3qo2vutsw2b',
  *   writes: [{ action: 'create', collection: 'app.bsky.feed.post', rkey: '3l3qo2vuowo2b',

@@ -31,6 +31,9 @@ export interface Refusal {
  * table never grows with the number of addresses ever seen (v1's limiter map was never pruned).
  *
  * @example
+ * import { ClientTable } from '@jetstream-ts/subscribers';
+ *
+ * // metrics, refuse, onClose: the caller's per-IP gauges, refusal and close hook
  * const clients = new ClientTable({ maxConnections: 10_000, maxConnectionsPerIp: 100 }, 5000, (ip) => metrics.remove(ip));
  * const admitted = clients.admit('203.0.113.7');
  * if ('status' in admitted) refuse(admitted.status, admitted.reason);

@@ -42,9 +42,13 @@ export interface SlowReaderVerdict {
  * sample arrives.
  *
  * @example
+ * import { DEFAULT_SLOW_READER_POLICY, detectSlowReader } from '@jetstream-ts/subscribers';
+ * import { interval, map } from 'rxjs';
+ *
+ * // session: a SubscriberSession
  * interval(1000)
  *   .pipe(map(() => session.progress()), detectSlowReader(DEFAULT_SLOW_READER_POLICY))
- *   .subscribe((verdict) => session.close(1008, `too slow: ${verdict.eventsBehind} behind`));
+ *   .subscribe((verdict) => session.close(1008, `too slow: ${verdict.eventsBehind} behind`, 'slow'));
  *
  * @param policy The thresholds.
  * @param scheduler The clock; defaults to `asyncScheduler`.

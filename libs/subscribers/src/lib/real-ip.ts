@@ -6,6 +6,8 @@ import { BlockList, isIP } from 'node:net';
  * addresses and CIDR ranges, IPv4 or IPv6. IPv4 entries also match IPv4-mapped IPv6 peers.
  *
  * @example
+ * import { TrustedProxies } from '@jetstream-ts/subscribers';
+ *
  * const proxies = TrustedProxies.parse('10.0.0.0/8, ::1');
  * proxies.includes('10.1.2.3'); // true
  */
@@ -65,6 +67,9 @@ type RequestLike = Pick<IncomingMessage, 'headers' | 'socket'> & {
  * is not an IP address is ignored. IPv4 peers on a dual-stack socket are given as `a.b.c.d`, as Go.
  *
  * @example
+ * import { TrustedProxies, realIp } from '@jetstream-ts/subscribers';
+ *
+ * // request: the http.IncomingMessage of a WebSocket upgrade
  * realIp(request, TrustedProxies.parse('127.0.0.1')); // '203.0.113.7' behind a local proxy
  *
  * @param request The upgrade request.

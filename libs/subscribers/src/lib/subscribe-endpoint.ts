@@ -365,6 +365,10 @@ export class SubscribeEndpoint {
  * Echo's 404 unless another `upgrade` listener is there to take them.
  *
  * @example
+ * import http from 'node:http';
+ * import { attachSubscribeEndpoint } from '@jetstream-ts/subscribers';
+ *
+ * // log: an EventLog, e.g. a CursorBuffer
  * const server = http.createServer((req, res) => {
  *   if (endpoint.handleRequest(req, res)) return;
  *   res.writeHead(200, { 'content-type': 'text/plain; charset=UTF-8' }).end('Welcome to Jetstream');

@@ -12,6 +12,9 @@ const LENGTH_64_BITS = 127;
  * The payloads are referenced, not copied, until `take()`.
  *
  * @example
+ * import { WebSocketFrameBatch } from '@jetstream-ts/subscribers';
+ *
+ * // zstdFrame: a compressed event (Uint8Array); tcpSocket: the connection's net.Socket
  * const batch = new WebSocketFrameBatch();
  * batch.add(new TextEncoder().encode('{"kind":"commit"}'), false);
  * batch.add(zstdFrame, true);

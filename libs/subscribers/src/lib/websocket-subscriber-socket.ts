@@ -17,6 +17,9 @@ import { WebSocketFrameBatch } from './websocket-frame-batch.js';
  * what is batched before the close frame. Pings, pongs and close frames still go through `ws`.
  *
  * @example
+ * import { SubscriberSession, webSocketSubscriberSocket } from '@jetstream-ts/subscribers';
+ *
+ * // webSocketServer: a ws WebSocketServer; log, options (parseSubscribeRequest), ipAddress: the caller's
  * webSocketServer.on('connection', (webSocket) => {
  *   const socket = webSocketSubscriberSocket(webSocket, 64 * 1024);
  *   new SubscriberSession({ log, socket, options, ipAddress }).start();

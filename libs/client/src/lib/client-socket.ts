@@ -63,6 +63,9 @@ function guarded(handlers: SocketHandlers): SocketHandlers & { stop(): void } {
  * cannot pause reading, see server pings, or read the HTTP status of a refused upgrade.
  *
  * @example
+ * import { jetstream, webSocketOpener } from '@jetstream-ts/client';
+ *
+ * const url = 'wss://jetstream.example';
  * jetstream({ url, socket: webSocketOpener(globalThis.WebSocket) });
  */
 export function webSocketOpener(WebSocketClass: WebSocketConstructorLike): SocketOpener {

@@ -137,6 +137,9 @@ export interface JetstreamMessage<C extends string = string> {
  * Narrows an event to a commit in `collection`.
  *
  * @example
+ * import { isCommitIn } from '@jetstream-ts/client';
+ *
+ * // event: a JetstreamEvent the client emitted
  * if (isCommitIn(event, 'app.bsky.feed.post') && event.commit.operation === 'create') {
  *   console.log(event.commit.record.text);
  * }

@@ -378,6 +378,8 @@ export interface Jetstream<W extends string> extends JetstreamStream<JetstreamEv
  * `highWaterMark` events (see {@link JetstreamStream}).
  *
  * @example
+ * import { jetstream } from '@jetstream-ts/client';
+ *
  * const posts = jetstream({ url: 'wss://jetstream.example', wantedCollections: ['app.bsky.feed.post'], compress: true });
  * posts.subscribe((event) => {
  *   if (event.kind === 'commit' && event.commit.operation === 'create') console.log(event.commit.record.text);

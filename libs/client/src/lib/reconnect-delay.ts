@@ -16,6 +16,8 @@ export const DEFAULT_RECONNECT: Required<ReconnectOptions> = { initialDelayMs: 2
  * [0.5, 1) spreads clients that lost the same server apart so they do not return in lockstep.
  *
  * @example
+ * import { reconnectDelay } from '@jetstream-ts/client';
+ *
  * reconnectDelay(0, {}, () => 0); // 125
  * reconnectDelay(20, {}, () => 0.999); // 29985
  *

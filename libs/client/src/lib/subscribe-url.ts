@@ -26,6 +26,8 @@ const MANAGED_PARAMETERS = ['cursor', 'compress', 'requireHello'];
  * given, `http(s)://` become `ws(s)://`, and a bare host gets the `/subscribe` path.
  *
  * @example
+ * import { subscribeEndpoint } from '@jetstream-ts/client';
+ *
  * subscribeEndpoint('https://jetstream.example'); // 'wss://jetstream.example/subscribe'
  *
  * @param url The server's URL.
@@ -53,6 +55,8 @@ export function subscribeEndpoint(url: string): string {
  * cursor (0 included: it replays everything retained), `compress=true` and `requireHello=true`.
  *
  * @example
+ * import { connectionUrl } from '@jetstream-ts/client';
+ *
  * connectionUrl('ws://127.0.0.1:6008/subscribe', { filter: { wantedCollections: ['app.bsky.feed.post'] }, cursor: 0, compress: true, requireHello: false });
  * // 'ws://127.0.0.1:6008/subscribe?wantedCollections=app.bsky.feed.post&cursor=0&compress=true'
  */
@@ -76,6 +80,8 @@ export function connectionUrl(endpoint: string, parameters: ConnectionParameters
  * absent lists are sent empty, which removes that filter.
  *
  * @example
+ * import { optionsUpdateMessage } from '@jetstream-ts/client';
+ *
  * optionsUpdateMessage({ wantedDids: ['did:plc:abc'] });
  * // '{"type":"options_update","payload":{"wantedCollections":[],"wantedDids":["did:plc:abc"],"maxMessageSizeBytes":0}}'
  */

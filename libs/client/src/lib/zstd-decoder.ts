@@ -60,6 +60,9 @@ const ENGINES: Record<ZstdEngine, (dictionary: Uint8Array) => Promise<ZstdDecode
  * replaying at full speed matters.
  *
  * @example
+ * import { loadZstdDecoder } from '@jetstream-ts/client';
+ *
+ * // binaryMessage: a compressed event as received (Uint8Array)
  * const { decode, engine } = await loadZstdDecoder();
  * const json = new TextDecoder().decode(decode(binaryMessage));
  *

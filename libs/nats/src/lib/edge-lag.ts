@@ -11,8 +11,11 @@ export const EDGE_LAG_METRIC_NAMES = Object.freeze({
  * pending). Both are what JetStream reports with each delivered message, so reading them costs nothing.
  *
  * @example
+ * import { EdgeLag, jetStreamEvents, registerEdgeLagMetrics } from '@jetstream-ts/nats';
+ *
+ * // connection, jsm: from connectNats(); stream: eventStreamConfig(); log: a CursorBuffer; registry: prom-client's
  * const lag = new EdgeLag();
- * jetStreamEvents({ ..., lag }).subscribe();
+ * jetStreamEvents({ connection, jsm, stream, afterTimeUs: () => log.headTimeUs(), lag }).subscribe();
  * registerEdgeLagMetrics(registry, lag);
  */
 export class EdgeLag {

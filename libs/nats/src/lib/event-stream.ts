@@ -30,6 +30,8 @@ export const DEFAULT_EVENT_STREAM: Readonly<EventStreamConfig> = Object.freeze({
  * The stream configuration: the defaults with `overrides` on top, checked.
  *
  * @example
+ * import { eventStreamConfig } from '@jetstream-ts/nats';
+ *
  * const stream = eventStreamConfig({ name: 'EVENTS', maxAgeMs: 3_600_000 });
  *
  * @param overrides The settings that differ from {@link DEFAULT_EVENT_STREAM}.
@@ -58,6 +60,10 @@ export interface EnsureEventStreamOptions {
  * subject, work-queue or interest retention, a cap on messages or bytes that discards new ones).
  *
  * @example
+ * import { ensureEventStream, eventStreamConfig } from '@jetstream-ts/nats';
+ * import { jetstreamManager } from '@nats-io/jetstream';
+ *
+ * // connection: a NatsConnection (e.g. from connectNats())
  * const info = await ensureEventStream(await jetstreamManager(connection), eventStreamConfig(), { update: true });
  *
  * @param jsm The JetStream manager of the connection.

@@ -18,6 +18,9 @@ export interface StreamStart {
  * 2,000 events/s. This is how an edge resumes from its own store's head with no other state.
  *
  * @example
+ * import { firstSequenceAfter } from '@jetstream-ts/nats';
+ *
+ * // jsm: from connectNats(); store: the edge's CursorBuffer
  * const { seq } = await firstSequenceAfter(jsm, 'JETSTREAM_EVENTS', store.headTimeUs());
  *
  * @param jsm The JetStream manager.

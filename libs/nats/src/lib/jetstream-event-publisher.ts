@@ -59,6 +59,11 @@ interface OutgoingMessage {
  * The frame's events must arrive in one append (as `ingestFrames` does).
  *
  * @example
+ * import { IngestProgress, ingestFrames } from '@jetstream-ts/ingest';
+ * import { JetStreamEventPublisher, connectNats, ensureEventStream, eventStreamConfig } from '@jetstream-ts/nats';
+ * import { relayFrames } from '@jetstream-ts/upstream';
+ *
+ * // natsUrl, wsUrl: the NATS server's and the relay's URLs; stages: from v1IngestStages()
  * const { connection, jsm } = await connectNats(natsUrl);
  * const stream = eventStreamConfig();
  * await ensureEventStream(jsm, stream, { update: true });

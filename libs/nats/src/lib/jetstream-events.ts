@@ -41,6 +41,11 @@ export interface JetStreamEventsOptions {
  * Subscribing resolves the start position asynchronously; unsubscribing stops the consumer.
  *
  * @example
+ * import { commitFrames } from '@jetstream-ts/cursor-buffer';
+ * import { jetStreamEvents } from '@jetstream-ts/nats';
+ * import { map } from 'rxjs';
+ *
+ * // connection, jsm: from connectNats(); stream: eventStreamConfig(); log: the edge's CursorBuffer
  * jetStreamEvents({ connection, jsm, stream, afterTimeUs: () => log.headTimeUs() })
  *   .pipe(map((event) => ({ events: [event], relayCursor: event.relaySeq })), commitFrames(log))
  *   .subscribe();

@@ -27,6 +27,11 @@ export interface LocalNatsServer {
  * accepts clients.
  *
  * @example
+ * import { mkdtemp } from 'node:fs/promises';
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ * import { startLocalNatsServer } from '@jetstream-ts/nats';
+ *
  * const nats = await startLocalNatsServer({ storeDir: await mkdtemp(join(tmpdir(), 'nats-')) });
  * // ... connectNats(nats.url) ...
  * await nats.stop();

@@ -18,6 +18,8 @@ export type NatsConnectionState = 'connected' | 'reconnecting' | 'closed';
  * with a message that names it rather than at the first publish.
  *
  * @example
+ * import { connectNats } from '@jetstream-ts/nats';
+ *
  * const { connection, jsm, state } = await connectNats('nats://127.0.0.1:4222', { name: 'jetstream-edge' });
  * state(); // 'connected'
  *

@@ -19,6 +19,11 @@ export interface ReplicateEventStreamOptions extends Omit<JetStreamEventsOptions
  * from its own `time_us` head, never from that cursor.
  *
  * @example
+ * import { CursorBuffer, openLmdbEventStore } from '@jetstream-ts/cursor-buffer';
+ * import { EdgeLag, replicateEventStream } from '@jetstream-ts/nats';
+ *
+ * // connection, jsm: from connectNats(); stream: eventStreamConfig(); logger: pino
+ * const lag = new EdgeLag();
  * const log = new CursorBuffer(openLmdbEventStore({ path: 'data/events' }));
  * replicateEventStream({ connection, jsm, stream, log, lag }).subscribe({ error: (err) => logger.fatal({ err }, 'replication failed') });
  *

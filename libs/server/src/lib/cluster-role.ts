@@ -39,6 +39,8 @@ export interface ClusterRole {
  * An `ingest`-only process keeps no store of its own (an in-memory one stands in for it).
  *
  * @example
+ * import { DEFAULT_SERVER_CONFIG, createServerContainer, registerClusterRole, resolveJetstreamServer, serverConfig } from '@jetstream-ts/server';
+ *
  * const cluster = { ...DEFAULT_SERVER_CONFIG.cluster, role: 'edge' as const, natsUrl: 'nats://127.0.0.1:4222' };
  * const container = createServerContainer(serverConfig({ cluster }));
  * await registerClusterRole(container);

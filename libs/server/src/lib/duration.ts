@@ -6,6 +6,8 @@ const COMPONENT = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y;
  * `1.5h`, `0`), into milliseconds.
  *
  * @example
+ * import { parseGoDuration } from '@jetstream-ts/server';
+ *
  * parseGoDuration('1h30m'); // 5400000
  *
  * @param text The duration text.

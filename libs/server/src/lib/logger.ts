@@ -19,6 +19,9 @@ export interface LoggerOptions {
  * for log shippers) or pretty text for people (see `prettyLogDestination`).
  *
  * @example
+ * import { createLogger } from '@jetstream-ts/server';
+ *
+ * const url = 'wss://bsky.network';
  * const logger = createLogger({ level: 'info' }); // pretty on a terminal, JSON when piped
  * logger.info({ url }, 'connected to relay');
  *

@@ -10,6 +10,9 @@ import { sendText, type RequestHandler } from './http-listener.js';
  * while `notReadyReason()` gives a reason: see `ServerHealth`).
  *
  * @example
+ * import { metricsRoutes, startHttpListener } from '@jetstream-ts/server';
+ *
+ * // registry: a prom-client Registry; health: a ServerHealth
  * startHttpListener({ port: 6009 }, { request: metricsRoutes(registry, () => health.notReadyReason()) });
  *
  * @param registry The registry (or merged registries) to expose.

@@ -18,6 +18,10 @@ const LEVEL_WIDTH = 5;
  * is not set). For log shippers use pino's JSON (the default destination).
  *
  * @example
+ * import { prettyLogDestination } from '@jetstream-ts/server';
+ * import { pino } from 'pino';
+ *
+ * const url = 'wss://bsky.network';
  * const logger = pino({ name: 'jetstream' }, prettyLogDestination(process.stdout));
  * logger.info({ url }, 'connected to relay'); // 12:04:05.123 INFO  connected to relay url=ws://…
  *

@@ -14,6 +14,11 @@ export interface ServerHealthOptions {
  * the server's lifecycle; `/healthz` does not look at it (the process answers, that is all).
  *
  * @example
+ * import { ServerHealth } from '@jetstream-ts/server';
+ * import { relayFrames } from '@jetstream-ts/upstream';
+ * import { tap } from 'rxjs';
+ *
+ * // wsUrl: the relay's subscribeRepos URL
  * const health = new ServerHealth({ livenessTtlMs: 15_000 });
  * relayFrames({ wsUrl, onStatus: health.relayStatus }).pipe(tap(() => health.frameReceived()));
  * health.ingestRunning(true);

@@ -8,6 +8,10 @@ import { Gauge, type Registry } from 'prom-client';
  * lmdb data and lock files), read at each scrape, so nothing runs between scrapes.
  *
  * @example
+ * import { join } from 'node:path';
+ * import { registerStoreSizeGauge } from '@jetstream-ts/server';
+ *
+ * // registry: a prom-client Registry; config: the ServerConfig
  * registerStoreSizeGauge(registry, join(config.dataDir, 'events'));
  *
  * @param registry Where to register it.

@@ -26,6 +26,9 @@ export function isSubscriberWorker(): boolean {
  * Ctrl-C reaches every process of the group): the worker waits for the primary to stop it.
  *
  * @example
+ * import { createServerContainer, isSubscriberWorker, runSubscriberWorker, runUntilSignal } from '@jetstream-ts/server';
+ *
+ * // config: a ServerConfig (e.g. serverConfig({ ... }))
  * const container = createServerContainer(config);
  * if (isSubscriberWorker()) await runSubscriberWorker(container);
  * else await runUntilSignal(container);

@@ -8,6 +8,10 @@ import type { Logger } from 'pino';
  * relay that is down makes one line per attempt, not two).
  *
  * @example
+ * import { logUpstreamStatus } from '@jetstream-ts/server';
+ * import { relayFrames } from '@jetstream-ts/upstream';
+ *
+ * // wsUrl: the relay's URL; logger: from createLogger()
  * relayFrames({ wsUrl, onStatus: logUpstreamStatus(logger) });
  *
  * @param logger Where to log.

@@ -8,6 +8,10 @@ import type { UpstreamStatus } from '@jetstream-ts/upstream';
  * `jetstream_relay_cursor_rejected` is 1 from a `FutureCursor` until frames flow again.
  *
  * @example
+ * import { countUpstreamStatus } from '@jetstream-ts/server';
+ * import { relayFrames } from '@jetstream-ts/upstream';
+ *
+ * // wsUrl: the relay's URL; metrics: from createMetrics() of @jetstream-ts/metrics
  * relayFrames({ wsUrl, onStatus: countUpstreamStatus(metrics.consumer) });
  *
  * @param consumer `createMetrics(...).consumer`.

@@ -41,6 +41,9 @@ const RESTART_DELAY_MS = 1_000;
  * (`AggregatorRegistry.aggregate`: counters and histograms add up, as one process would count).
  *
  * @example
+ * import { WorkerPool, metricsRoutes, startHttpListener } from '@jetstream-ts/server';
+ *
+ * // log: the primary's CursorBuffer; registry: a prom-client Registry; logger: from createLogger()
  * const pool = new WorkerPool({ workers: 4, log, registry, logger });
  * const listener = await pool.listen({ port: 6008 }); // resolves once every worker listens
  * startHttpListener({ port: 6009 }, { request: metricsRoutes(pool.metrics, () => undefined) });
@@ -195,6 +198,10 @@ export class WorkerPool {
  * `<data-dir>/events` that this process writes (`TOKENS.eventLog`).
  *
  * @example
+ * import { createServerContainer, registerWorkerPool, resolveJetstreamServer } from '@jetstream-ts/server';
+ *
+ * // config: a ServerConfig
+ * const container = createServerContainer(config);
  * registerWorkerPool(container);
  * const server = resolveJetstreamServer(container);
  *

@@ -153,7 +153,6 @@ export function resolveJetstreamServer(container: DependencyContainer): Jetstrea
     config: container.resolve(TOKENS.config),
     logger: container.resolve(TOKENS.logger),
     registry: container.resolve(TOKENS.registry),
-    metrics: container.resolve(TOKENS.metrics),
     log: container.resolve(TOKENS.eventLog),
     upstream: container.resolve(TOKENS.upstream),
     stages: container.resolve(TOKENS.ingestStages),

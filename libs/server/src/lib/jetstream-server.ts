@@ -1,6 +1,5 @@
 import { expireEvents, type CursorBuffer } from '@jetstream-ts/cursor-buffer';
 import { ingestFrames, IngestProgress, type IngestStages, type SkippedFrame } from '@jetstream-ts/ingest';
-import type { JetstreamMetrics } from '@jetstream-ts/metrics';
 import type { IngestPlugin, PluginFailureHandler } from '@jetstream-ts/plugins';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -17,7 +16,6 @@ export interface JetstreamServerParts {
   config: ServerConfig;
   logger: Logger;
   registry: Registry;
-  metrics: JetstreamMetrics;
   log: CursorBuffer;
   upstream: UpstreamSource;
   stages: IngestStages;

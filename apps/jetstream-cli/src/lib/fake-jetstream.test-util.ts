@@ -28,6 +28,8 @@ export async function startFakeJetstream(
   const server = createServer();
   const sockets = new WebSocketServer({ noServer: true });
   server.on('upgrade', (request, socket, head) => {
+    // The client may reset a refused connection; Node's server no longer handles this socket's errors.
+    socket.on('error', () => socket.destroy());
     requests.push(request.url ?? '');
     const query = new URL(request.url ?? '', 'ws://h').searchParams;
     const refusal = refuse(query);

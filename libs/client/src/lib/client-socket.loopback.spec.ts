@@ -16,6 +16,8 @@ async function startServer(): Promise<{ url: string; requests: string[]; server:
   const server = createServer();
   const sockets = new ws.WebSocketServer({ noServer: true });
   server.on('upgrade', (request, socket, head) => {
+    // The client may reset a refused connection; Node's server no longer handles this socket's errors.
+    socket.on('error', () => socket.destroy());
     requests.push(request.url ?? '');
     const query = new URL(request.url ?? '', 'ws://h').searchParams;
     const cursor = query.get('cursor');

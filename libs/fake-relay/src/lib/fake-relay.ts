@@ -174,6 +174,8 @@ export async function startFakeRelay(options: FakeRelayOptions): Promise<FakeRel
 }
 
 function rejectUpgrade(socket: Duplex, status: number, reason: string): void {
+  // Node's server no longer handles the errors of a socket it emitted 'upgrade' for.
+  socket.on('error', () => socket.destroy());
   socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { connect } from 'node:net';
 import { startHttpListener, type HttpListener } from './http-listener.js';
 
@@ -37,5 +38,18 @@ describe('startHttpListener', () => {
     expect(await rawRequest(listener, 'NOT HTTP\r\n\r\n')).toEqual({ statusLine: 'HTTP/1.1 400 Bad Request', body: '{"message":"Bad Request"}\n' });
     const served = await fetch(`http://127.0.0.1:${listener.address.port}/?${'x'.repeat(900_000)}`);
     expect([served.status, await served.text()]).toEqual([200, 'ok']);
+  });
+
+  it('survives a client that resets the connection after the answer to an upgrade it refused', async () => {
+    // The refused upgrade's socket has no error listener of Node's server any more: the reset
+    // arrives while it is half-closed, so it must be handled or the process crashes.
+    const socket = connect(listener.address.port, '127.0.0.1');
+    socket.write('GET /nowhere HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n');
+    const [answer] = (await once(socket, 'data')) as [Buffer];
+    expect(answer.toString().split('\r\n')[0]).toBe('HTTP/1.1 404 Not Found');
+    socket.resetAndDestroy();
+    await once(socket, 'close');
+    const served = await fetch(`http://127.0.0.1:${listener.address.port}/`);
+    expect(await served.text()).toBe('ok');
   });
 });

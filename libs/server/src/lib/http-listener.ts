@@ -76,6 +76,9 @@ export function createHttpServer(handlers: { request: RequestHandler; upgrade?: 
   });
   server.on('clientError', clientErrorAnswers());
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node's server stops handling this socket's errors once it emits 'upgrade': without a
+    // listener, a client resetting the connection mid-answer would crash the process.
+    socket.on('error', () => socket.destroy());
     if (handlers.upgrade?.(request, socket, head)) return;
     socket.end('HTTP/1.1 404 Not Found\r\nContent-Type: application/json; charset=UTF-8\r\nConnection: close\r\n\r\n{"message":"Not Found"}\n');
   });

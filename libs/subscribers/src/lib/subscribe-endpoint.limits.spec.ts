@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { connect as connectTcp } from 'node:net';
 import { WebSocket } from 'ws';
 import { TrustedProxies } from './real-ip.js';
 import {
@@ -42,6 +44,22 @@ const tally = (outcomes: string[]) =>
   );
 
 describe('the /subscribe endpoint under hostile clients', () => {
+  it('survives clients that reset the connection while their refusal is being written', async () => {
+    // The upgrade's socket has lost Node's error listener: an unhandled reset would crash the process.
+    const { wsUrl } = await startServer();
+    const { port } = new URL(wsUrl);
+    const request =
+      'GET /subscribe?wantedCollections=bad* HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n' +
+      `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n${'x'.repeat(100)}`;
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const socket = connectTcp(Number(port), '127.0.0.1');
+      await once(socket, 'connect');
+      socket.write(request, () => socket.resetAndDestroy());
+      await once(socket, 'close');
+    }
+    (await connect(`${wsUrl}/subscribe`)).socket.close();
+  });
+
   it('serves 50 of 80 sockets from one address and refuses 30 with 429 and the reason; a freed slot is reusable', async () => {
     const refused: string[] = [];
     const { endpoint, wsUrl } = await startServer({

@@ -461,6 +461,9 @@ function writeRawResponse(
     `HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status]}`,
     ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
   ];
+  // The HTTP server dropped its error listener when it emitted 'upgrade': a client that resets
+  // the connection before reading the answer would otherwise crash the process.
+  socket.on('error', () => socket.destroy());
   socket.once('finish', () => socket.destroy());
   socket.end(Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`), body]));
 }

@@ -1,7 +1,9 @@
 import { once } from 'node:events';
 import { connect as connectTcp } from 'node:net';
 import { WebSocket } from 'ws';
+import { ClientTable, type ClientEntry, type ConnectionLimits, type Refusal } from './client-table.js';
 import { TrustedProxies } from './real-ip.js';
+import type { SharedConnectionLimits } from './subscribe-endpoint.js';
 import {
   connect,
   countingMetrics,
@@ -42,6 +44,24 @@ const tally = (outcomes: string[]) =>
     (counts, outcome) => ({ ...counts, [outcome]: (counts[outcome] ?? 0) + 1 }),
     {},
   );
+
+/** Limits two endpoints share (as a primary counts for its workers), with the addresses they were asked about. */
+function sharedTable(limits: ConnectionLimits) {
+  const table = new ClientTable(limits, Infinity);
+  const entries = new Map<string, ClientEntry>();
+  const asked: string[] = [];
+  const shared: SharedConnectionLimits = {
+    admit: async (ipAddress) => {
+      asked.push(ipAddress);
+      const admitted = table.admit(ipAddress);
+      if ('status' in admitted) return admitted;
+      entries.set(ipAddress, admitted);
+      return undefined;
+    },
+    release: (ipAddress) => table.release(entries.get(ipAddress)!),
+  };
+  return { shared, asked, table };
+}
 
 describe('the /subscribe endpoint under hostile clients', () => {
   it('survives clients that reset the connection while their refusal is being written', async () => {
@@ -99,6 +119,41 @@ describe('the /subscribe endpoint under hostile clients', () => {
       open: 3,
       '503 server full: at most 3 subscriber connections, try again later': 1,
     });
+  });
+
+  it('holds sharedLimits across endpoints: asked with the forwarded client, 429 with the reason past them, released on close', async () => {
+    const { shared, asked, table } = sharedTable({ maxConnections: 0, maxConnectionsPerIp: 2 });
+    const options = { sharedLimits: shared, trustedProxies: TrustedProxies.parse('127.0.0.1') };
+    const [first, second] = [await startServer(options), await startServer(options)];
+    const forwarded = () => ({ 'X-Forwarded-For': '203.0.113.7' });
+    const opened = [await openMany(`${first!.wsUrl}/subscribe`, 1, forwarded), await openMany(`${second!.wsUrl}/subscribe`, 1, forwarded)];
+    const third = await openMany(`${first!.wsUrl}/subscribe`, 1, forwarded);
+    try {
+      expect([...opened, third].map(({ outcomes }) => outcomes[0])).toEqual(['open', 'open', '429 too many connections from 203.0.113.7: at most 2 per address']);
+      expect(asked).toEqual(['203.0.113.7', '203.0.113.7', '203.0.113.7']);
+    } finally {
+      [...opened, third].forEach(({ sockets }) => sockets.forEach((socket) => socket.terminate()));
+    }
+    await waitFor(() => table.connections === 0, 'the shared connections released');
+  });
+
+  it('releases a shared admission that arrives after its client left', async () => {
+    const answers: ((refusal: Refusal | undefined) => void)[] = [];
+    const released: string[] = [];
+    const { endpoint, wsUrl } = await startServer({
+      sharedLimits: { admit: () => new Promise((resolve) => answers.push(resolve)), release: (ipAddress) => released.push(ipAddress) },
+    });
+    const { port } = new URL(wsUrl);
+    const socket = connectTcp(Number(port), '127.0.0.1');
+    await once(socket, 'connect');
+    socket.write('GET /subscribe HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
+    await waitFor(() => answers.length === 1, 'the admission asked');
+    socket.resetAndDestroy();
+    await waitFor(() => endpoint.addressCount === 0, 'the local count released');
+    answers[0]!(undefined);
+    await waitFor(() => released.length === 1, 'the shared admission released');
+    expect(released).toEqual(['127.0.0.1']);
+    expect(endpoint.subscriberCount).toBe(0);
   });
 
   it('keeps forged X-Forwarded-For out of the labels unless the peer is a trusted proxy', async () => {

@@ -4,7 +4,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { CLOSE_POLICY_VIOLATION, parseSubscribeRequest, type SubscriberOptions } from '@jetstream-ts/filtering';
 import type { EventLog } from '@jetstream-ts/models';
 import { PluginOptionError, type PluginFailureHandler, type SubscriberPlugin } from '@jetstream-ts/plugins';
-import { ClientTable, type ClientEntry, type ConnectionLimits } from './client-table.js';
+import { ClientTable, type ClientEntry, type ConnectionLimits, type Refusal } from './client-table.js';
 import { LogTailIndex } from './log-tail-index.js';
 import { realIp, TrustedProxies } from './real-ip.js';
 import { TokenBucket } from './token-bucket.js';
@@ -37,6 +37,13 @@ export interface SubscribeEndpointOptions {
   pingIntervalMs?: number;
   /** `--max-connections` and `--max-connections-per-ip`; see `DEFAULT_CONNECTION_LIMITS`. */
   limits?: Partial<ConnectionLimits>;
+  /**
+   * The same limits counted across processes that serve one address (`--workers`): asked, with
+   * the client address (trusted proxies resolved), once a handshake passed every local check.
+   */
+  sharedLimits?: SharedConnectionLimits;
+  /** Put before each subscriber's number in logs and in the lag gauge's `subscriber` label (`--workers`: unique per worker). */
+  subscriberIdPrefix?: string;
   /** `--trusted-proxies`: peers whose `X-Forwarded-For` / `X-Real-Ip` name the client (default: none). */
   trustedProxies?: TrustedProxies;
   /** `--max-client-message-bytes`: a bigger client message closes the connection with 1009 before it is read. Default 1 MiB. */
@@ -56,6 +63,14 @@ export interface SubscribeEndpointOptions {
   plugins?: readonly SubscriberPlugin[];
   /** Told of each plugin failure (a `session` call that threw other than `PluginOptionError`, or a failing operator). */
   onPluginFailure?: PluginFailureHandler;
+}
+
+/** Connection limits kept by someone other than the endpoint, e.g. a primary process for all its workers. */
+export interface SharedConnectionLimits {
+  /** Counts one more connection from `ipAddress`, or resolves with why it is refused (nothing is counted then). */
+  admit(ipAddress: string): Promise<Refusal | undefined>;
+  /** A connection `admit` counted has closed; called once per admitted connection. */
+  release(ipAddress: string): void;
 }
 
 /** 100 connections per address, 10,000 in all (v1 had no limit). */
@@ -108,6 +123,8 @@ export class SubscribeEndpoint {
   private readonly plugins: readonly SubscriberPlugin[];
   private readonly onPluginFailure: PluginFailureHandler;
   private readonly trustedProxies: TrustedProxies;
+  private readonly sharedLimits: SharedConnectionLimits | undefined;
+  private readonly subscriberIdPrefix: string;
   private readonly closeGraceMs: number;
   private readonly webSockets: WebSocketServer;
   private readonly clients: ClientTable;
@@ -133,6 +150,8 @@ export class SubscribeEndpoint {
     this.plugins = options.plugins ?? [];
     this.onPluginFailure = options.onPluginFailure ?? (() => undefined);
     this.trustedProxies = options.trustedProxies ?? TrustedProxies.none;
+    this.sharedLimits = options.sharedLimits;
+    this.subscriberIdPrefix = options.subscriberIdPrefix ?? '';
     this.closeGraceMs = options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS;
     this.webSockets = new WebSocketServer({
       noServer: true,
@@ -207,23 +226,50 @@ export class SubscribeEndpoint {
     const ipAddress = realIp(request, this.trustedProxies);
     const client = this.clients.admit(ipAddress);
     if ('status' in client) {
-      this.metrics.subscribersRefused?.inc({ reason: client.metricReason });
-      if (this.refusalLogs.tryTake(Date.now())) {
-        this.logger.warn({ ip: ipAddress, status: client.status, reason: client.reason }, 'subscriber refused (further refusals this second only counted)');
-      }
-      const answer = { status: client.status, headers: { 'Content-Type': 'text/plain; charset=UTF-8', 'Retry-After': '10' }, body: client.reason };
-      writeRawResponse(socket, answer, corsHeaders(request));
+      this.refuse(request, socket, ipAddress, client);
       return true;
     }
     // Counted from now: released when the session's socket closes, or here if the upgrade never completes.
+    let shared = false;
+    const release = () => {
+      this.clients.release(client);
+      if (shared) this.sharedLimits?.release(ipAddress);
+    };
+    let closed = false;
     let accepted = false;
     socket.once('close', () => {
-      if (!accepted) this.clients.release(client);
+      closed = true;
+      if (!accepted) release();
     });
-    this.webSockets.handleUpgrade(request, socket, head, (webSocket) => {
-      accepted = true;
-      this.accept(webSocket, client, parsed.options, plugins.operators);
-    });
+    const upgrade = () =>
+      this.webSockets.handleUpgrade(request, socket, head, (webSocket) => {
+        accepted = true;
+        this.accept(webSocket, client, release, parsed.options, plugins.operators);
+      });
+    const sharedLimits = this.sharedLimits;
+    if (sharedLimits === undefined) {
+      upgrade();
+      return true;
+    }
+    // Nobody else listens for this socket's errors until ws takes it: a reset while it waits must not crash the process.
+    socket.on('error', () => socket.destroy());
+    sharedLimits.admit(ipAddress).then(
+      (refusal) => {
+        // Gone while it waited: what was counted for it is released now.
+        if (closed) {
+          if (refusal === undefined) sharedLimits.release(ipAddress);
+        } else if (refusal !== undefined) {
+          this.refuse(request, socket, ipAddress, refusal);
+        } else {
+          shared = true;
+          upgrade();
+        }
+      },
+      (error: unknown) => {
+        this.logger.warn({ ip: ipAddress, error: String(error) }, 'shared connection limits did not answer; connection cut');
+        socket.destroy();
+      },
+    );
     return true;
   }
 
@@ -241,6 +287,16 @@ export class SubscribeEndpoint {
     );
     await Promise.all(closing);
     this.webSockets.close();
+  }
+
+  /** Answers a handshake over the limits with the refusal's status and reason (counted; logged at most once a second). */
+  private refuse(request: IncomingMessage, socket: Duplex, ipAddress: string, refusal: Refusal): void {
+    this.metrics.subscribersRefused?.inc({ reason: refusal.metricReason });
+    if (this.refusalLogs.tryTake(Date.now())) {
+      this.logger.warn({ ip: ipAddress, status: refusal.status, reason: refusal.reason }, 'subscriber refused (further refusals this second only counted)');
+    }
+    const answer = { status: refusal.status, headers: { 'Content-Type': 'text/plain; charset=UTF-8', 'Retry-After': '10' }, body: refusal.reason };
+    writeRawResponse(socket, answer, corsHeaders(request));
   }
 
   private isOurs(request: IncomingMessage): boolean {
@@ -288,17 +344,18 @@ export class SubscribeEndpoint {
   private accept(
     webSocket: WebSocket,
     client: ClientEntry,
+    release: () => void,
     options: SubscriberOptions,
     plugins: readonly SessionPluginOperator[],
   ): void {
     const { ipAddress } = client;
-    const subscriber = this.nextSubscriberId++;
+    const subscriber = `${this.subscriberIdPrefix}${this.nextSubscriberId++}`;
     const session = new SubscriberSession({
       log: this.log,
       socket: webSocketSubscriberSocket(webSocket, this.highWaterMark),
       options,
       ipAddress,
-      subscriberId: String(subscriber),
+      subscriberId: subscriber,
       eventsBehind: (position) => this.tail.eventsFrom(position),
       settings: this.settings,
       rateLimit: client.rateLimit,
@@ -317,7 +374,7 @@ export class SubscribeEndpoint {
     webSocket.on('close', (code) => {
       session.stop();
       this.connections.delete(webSocket);
-      this.clients.release(client);
+      release();
       this.logger.info({ subscriber, ip: ipAddress, code }, 'subscriber disconnected');
     });
     this.logger.info(

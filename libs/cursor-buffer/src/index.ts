@@ -7,3 +7,5 @@ export * from './lib/expire-events.js';
 export * from './lib/stored-event.js';
 export * from './lib/time-key.js';
 export * from './lib/shared-store-event-log.js';
+export * from './lib/varint.js';
+export * from './lib/did-plc.js';

@@ -1,5 +1,5 @@
 export * from './lib/event-stream.js';
-export * from './lib/event-headers.js';
+export * from './lib/event-message.js';
 export * from './lib/nats-connection.js';
 export * from './lib/jetstream-event-publisher.js';
 export * from './lib/first-sequence-after.js';

@@ -1,5 +1,5 @@
 import type { JetStreamManager } from '@nats-io/jetstream';
-import { decodeEventHeaders } from './event-headers.js';
+import { decodeEventMessage } from './event-message.js';
 
 /** Where an edge starts reading the stream. */
 export interface StreamStart {
@@ -34,7 +34,7 @@ export async function firstSequenceAfter(jsm: JetStreamManager, stream: string, 
     const message = await jsm.streams.getMessage(stream, { seq });
     // Aged out while we search: older than anything still there.
     if (message === null) return -1;
-    const fields = decodeEventHeaders(message.header);
+    const fields = decodeEventMessage(message.data);
     if (typeof fields === 'string') throw new Error(`stream ${stream} is misconfigured for the event log: message ${seq} is not an event (${fields})`);
     return fields.time_us;
   };

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createV1Compressor } from '@jetstream-ts/compression';
 import type { LoggedEvent } from '@jetstream-ts/models';
-import { EVENT_HEADERS } from './event-headers.js';
 import { eventStreamConfig } from './event-stream.js';
 import { JetStreamEventPublisher } from './jetstream-event-publisher.js';
 import { frameEvents, frameOps, readStream, startNatsTestEnv, type NatsTestEnv } from './nats-test-env.test-util.js';
@@ -20,7 +19,7 @@ describe('JetStreamEventPublisher', () => {
     expect(publisher.relayCursor()).toBeUndefined();
   });
 
-  it('publishes one message per event: zstd payload, filter fields, time_us and frame in headers, the cursor on the last', async () => {
+  it('publishes one message per event: time_us, frame, filter fields and zstd in the body, the cursor on the last', async () => {
     const stream = await env.newStream();
     const publisher = await open(stream);
     const events = frameEvents([[10, 1], [11, 3]], 1000);
@@ -38,6 +37,16 @@ describe('JetStreamEventPublisher', () => {
     stored.forEach((message, index) => expect(Buffer.from(message.zstd)).toEqual(Buffer.from(events[index].zstd)));
     expect(publisher.headTimeUs()).toBe(1003);
     expect(publisher.relayCursor()).toBe(12);
+  });
+
+  it('sends only the headers JetStream acts on: the de-dup id (base 36) and the expected last sequence', async () => {
+    const stream = await env.newStream();
+    const publisher = await open(stream);
+    await publisher.append(frameEvents([[35, 2]], 1000), 35);
+    const second = await env.jsm.streams.getMessage(stream.name, { seq: 2 });
+    expect([...(second?.header.keys() ?? [])]).toEqual(['Nats-Msg-Id', 'Nats-Expected-Last-Sequence']);
+    expect(second?.header.get('Nats-Msg-Id')).toBe('z:1');
+    expect(second?.header.get('Nats-Expected-Last-Sequence')).toBe('1');
   });
 
   it('recovers the head and the relay cursor from the stream when it restarts', async () => {
@@ -124,8 +133,13 @@ describe('JetStreamEventPublisher', () => {
   it('rejects a stream holding messages that are not events', async () => {
     const stream = await env.newStream();
     await env.connection.request(stream.subject, new Uint8Array([1]));
-    await expect(open(stream)).rejects.toThrow(`stream ${stream.name} is misconfigured for the event log: message 1 is not an event (bad Jetstream-Time-Us)`);
-    expect(EVENT_HEADERS.timeUs).toBe('Jetstream-Time-Us');
+    await expect(open(stream)).rejects.toThrow(`stream ${stream.name} is misconfigured for the event log: message 1 is not an event (format 1: truncated flags)`);
+  });
+
+  it('rejects a stream written by the first release (fields in headers, a bare zstd frame as body)', async () => {
+    const stream = await env.newStream();
+    await env.connection.request(stream.subject, compressor.compress(new TextEncoder().encode('{}')));
+    await expect(open(stream)).rejects.toThrow(/message 1 is not an event \(format 0 \(a bare zstd frame, fields in headers\): written by an older version; this one reads format 1\)/);
   });
 });
 

@@ -1,8 +1,8 @@
 import { assertAppendable, type EventStore } from '@jetstream-ts/cursor-buffer';
 import type { LoggedEvent } from '@jetstream-ts/models';
 import { jetstream, PubHeaders, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
-import { delay, type MsgHdrs, type NatsConnection } from '@nats-io/nats-core';
-import { decodeEventHeaders, encodeEventHeaders, EVENT_HEADERS, eventMessageId } from './event-headers.js';
+import { delay, headers, type NatsConnection } from '@nats-io/nats-core';
+import { decodeEventMessage, encodeEventMessage, eventMessageId } from './event-message.js';
 import type { EventStreamConfig } from './event-stream.js';
 import { errorMessage } from './nats-connection.js';
 
@@ -31,7 +31,6 @@ interface StreamPoint {
 
 interface OutgoingMessage {
   payload: Uint8Array;
-  headers: MsgHdrs;
   msgId: string;
   time_us: number;
   relaySeq: number;
@@ -40,12 +39,13 @@ interface OutgoingMessage {
 
 /**
  * The ingester's event log on NATS JetStream: what `ingestFrames` commits to (`append`,
- * `headTimeUs`, `relayCursor`), publishing each event as one message (payload: its zstd bytes;
- * `time_us`, DID, kind, collection, relay seq and op index in headers).
+ * `headTimeUs`, `relayCursor`), publishing each event as one message: `encodeEventMessage`'s
+ * body (`time_us`, relay seq, op index, DID, kind, collection in a binary prefix, then the zstd
+ * frame), and only the two headers JetStream acts on.
  *
  * Exactly once across `kill -9`, with the stream as the only source of truth:
  * - `open()` reads the stream's last message: the `time_us` head, and the relay cursor (the
- *   `Jetstream-Relay-Cursor` of a complete append; if the process died halfway through one, the
+ *   relay cursor of a complete append's last message; if the process died halfway through one, the
  *   seq before the last stored frame, so that frame is read again).
  * - Events of a re-read frame up to the last stored one are skipped; each message also carries
  *   `Nats-Msg-Id` = relay seq + op index (the same when a frame is re-read, unlike `time_us`),
@@ -158,22 +158,20 @@ export class JetStreamEventPublisher implements Pick<EventStore, 'append' | 'hea
   }
 
   #toMessages(events: readonly LoggedEvent[], relayCursor: number): OutgoingMessage[] {
-    const messages: OutgoingMessage[] = [];
+    const unstored: { event: LoggedEvent; op: number }[] = [];
     let op = 0;
     events.forEach((event, index) => {
       op = index > 0 && events[index - 1].relaySeq === event.relaySeq ? op + 1 : 0;
-      if (this.#isStored(event.relaySeq, op)) return;
-      messages.push({
-        payload: event.zstd,
-        headers: encodeEventHeaders(event, op),
-        msgId: eventMessageId(event.relaySeq, op),
-        time_us: event.time_us,
-        relaySeq: event.relaySeq,
-        op,
-      });
+      if (!this.#isStored(event.relaySeq, op)) unstored.push({ event, op });
     });
-    messages.at(-1)?.headers.set(EVENT_HEADERS.relayCursor, String(relayCursor));
-    return messages;
+    return unstored.map(({ event, op }, index) => ({
+      // The append's cursor travels with its last event, so a complete append is recognisable after a crash.
+      payload: encodeEventMessage(event, op, index === unstored.length - 1 ? relayCursor : undefined),
+      msgId: eventMessageId(event.relaySeq, op),
+      time_us: event.time_us,
+      relaySeq: event.relaySeq,
+      op,
+    }));
   }
 
   #isStored(relaySeq: number, op: number): boolean {
@@ -190,14 +188,18 @@ export class JetStreamEventPublisher implements Pick<EventStore, 'append' | 'hea
     if (messages.length === 0) return undefined;
     const base = this.#lastSeq;
     const { subject } = this.#stream;
+    const headersOf = (message: OutgoingMessage, index: number) => {
+      const hdrs = headers();
+      hdrs.set(PubHeaders.MsgIdHdr, message.msgId);
+      hdrs.set(PubHeaders.ExpectedLastSeqHdr, String(base + index));
+      return hdrs;
+    };
     messages.forEach((message, index) => {
-      message.headers.set(PubHeaders.MsgIdHdr, message.msgId);
-      message.headers.set(PubHeaders.ExpectedLastSeqHdr, String(base + index));
-      if (index < messages.length - 1) this.#connection.publish(subject, message.payload, { headers: message.headers });
+      if (index < messages.length - 1) this.#connection.publish(subject, message.payload, { headers: headersOf(message, index) });
     });
     const last = messages[messages.length - 1];
     try {
-      const ack = await this.#js.publish(subject, last.payload, { headers: last.headers, timeout: this.#ackTimeoutMs });
+      const ack = await this.#js.publish(subject, last.payload, { headers: headersOf(last, messages.length - 1), timeout: this.#ackTimeoutMs });
       // A duplicate is acknowledged with the stored copy's sequence: learn the truth from the stream.
       if (ack.duplicate || ack.seq !== base + messages.length) {
         return { error: new Error(`JetStream stored the last message at ${ack.seq}${ack.duplicate ? ' (duplicate)' : ''}, expected ${base + messages.length}`) };
@@ -243,7 +245,7 @@ export class JetStreamEventPublisher implements Pick<EventStore, 'append' | 'hea
     // null: retention removed every message; the head and the relay cursor went with them.
     const message = await this.#jsm.streams.getMessage(name, { seq: state.last_seq });
     if (message === null) return { seq: state.last_seq };
-    const fields = decodeEventHeaders(message.header);
+    const fields = decodeEventMessage(message.data);
     if (typeof fields === 'string') throw new Error(`stream ${name} is misconfigured for the event log: message ${message.seq} is not an event (${fields})`);
     return { seq: message.seq, last: fields };
   }

@@ -5,7 +5,7 @@ import { DeliverPolicy, jetstream, type ConsumerMessages, type JetStreamManager 
 import { delay, type NatsConnection, type QueuedIterator, type Status } from '@nats-io/nats-core';
 import { Observable } from 'rxjs';
 import type { EdgeLag } from './edge-lag.js';
-import { decodeEventHeaders } from './event-headers.js';
+import { decodeEventMessage } from './event-message.js';
 import type { EventStreamConfig } from './event-stream.js';
 import { firstSequenceAfter } from './first-sequence-after.js';
 
@@ -35,8 +35,10 @@ export interface JetStreamEventsOptions {
  * The event stream as events, from the first one after `afterTimeUs()`, then live: an ordered
  * consumer (no state on the server; it re-creates itself at the right sequence after a NATS
  * restart or a missed message) started at the sequence found by {@link firstSequenceAfter}.
- * Each event carries the message's zstd bytes (copied) and its header fields; its JSON is
- * decompressed on first access, as with events read from the lmdb store.
+ * Each event carries the message's fields and zstd bytes (copied); its JSON is decompressed on
+ * first access, as with events read from the lmdb store. A message this version cannot read (another
+ * format, garbage) is refused: reported to `drops` as `not_an_event` with the reason, and skipped.
+ * (The publisher refuses to open on such a stream, so a mixed one means two versions share it.)
  *
  * Subscribing resolves the start position asynchronously; unsubscribing stops the consumer.
  *
@@ -90,7 +92,7 @@ export function jetStreamEvents(options: JetStreamEventsOptions): Observable<Log
         if (stopped) await messages.close();
         for await (const message of messages) {
           nextSeq = message.seq + 1;
-          const fields = decodeEventHeaders(message.headers);
+          const fields = decodeEventMessage(message.data);
           if (typeof fields === 'string' || fields.time_us <= previousTimeUs) {
             const detail = typeof fields === 'string' ? fields : `time_us ${fields.time_us} after ${previousTimeUs}`;
             drops?.drop({ stage: 'stream', reason: typeof fields === 'string' ? 'not_an_event' : 'out_of_order', detail, seq: message.seq });
@@ -98,8 +100,8 @@ export function jetStreamEvents(options: JetStreamEventsOptions): Observable<Log
           }
           previousTimeUs = fields.time_us;
           lag?.update(message.info.pending, message.info.timestampNanos / 1e6);
-          const { time_us, relaySeq, did, kind, collection } = fields;
-          subscriber.next(new StoredEvent(time_us, relaySeq, did, kind, collection, message.data.slice(), decompressor));
+          const { time_us, relaySeq, did, kind, collection, zstd } = fields;
+          subscriber.next(new StoredEvent(time_us, relaySeq, did, kind, collection, zstd.slice(), decompressor));
         }
       }
       subscriber.complete();

@@ -5,7 +5,7 @@ import { createV1Compressor } from '@jetstream-ts/compression';
 import type { LoggedEvent } from '@jetstream-ts/models';
 import type { JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { decodeEventHeaders, type EventMessageFields } from './event-headers.js';
+import { decodeEventMessage, type EventMessage } from './event-message.js';
 import { ensureEventStream, eventStreamConfig, type EventStreamConfig } from './event-stream.js';
 import { startLocalNatsServer, type LocalNatsServer } from './local-nats-server.js';
 import { connectNats } from './nats-connection.js';
@@ -66,16 +66,16 @@ export function frameEvents(frames: readonly (readonly [relaySeq: number, ops: n
   );
 }
 
-/** Every message of the stream, oldest first: header fields and payload as text-free bytes. */
-export async function readStream(jsm: JetStreamManager, stream: string): Promise<(EventMessageFields & { zstd: Uint8Array })[]> {
+/** Every message of the stream, oldest first, decoded. */
+export async function readStream(jsm: JetStreamManager, stream: string): Promise<EventMessage[]> {
   const { state } = await jsm.streams.info(stream);
-  const messages: (EventMessageFields & { zstd: Uint8Array })[] = [];
+  const messages: EventMessage[] = [];
   for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq++) {
     const message = await jsm.streams.getMessage(stream, { seq });
     if (message === null) continue;
-    const fields = decodeEventHeaders(message.header);
+    const fields = decodeEventMessage(message.data);
     if (typeof fields === 'string') throw new Error(`message ${seq}: ${fields}`);
-    messages.push({ ...fields, zstd: message.data });
+    messages.push(fields);
   }
   return messages;
 }

@@ -2,7 +2,9 @@ import { join } from 'node:path';
 import { CursorBuffer, openLmdbEventStore } from '@jetstream-ts/cursor-buffer';
 import type { DropReport, LoggedEvent } from '@jetstream-ts/models';
 import { filter, firstValueFrom, type Subscription } from 'rxjs';
+import { jetstream } from '@nats-io/jetstream';
 import { EdgeLag } from './edge-lag.js';
+import { encodeEventMessage } from './event-message.js';
 import type { EventStreamConfig } from './event-stream.js';
 import { firstSequenceAfter } from './first-sequence-after.js';
 import { JetStreamEventPublisher } from './jetstream-event-publisher.js';
@@ -105,6 +107,34 @@ describe('replicateEventStream', () => {
     expect(late.replay(cursor).map((event) => event.time_us)).toEqual([6000, 6001, 6002]);
     expect(late.replay(cursor)).toEqual(early.replay(cursor));
     await Promise.all([early.stop(), late.stop()]);
+  });
+
+  it('refuses messages it cannot read, reporting each with its reason, and replicates the events around them', async () => {
+    const stream = await env.newStream();
+    const js = jetstream(env.connection);
+    const [first, second] = frameEvents([[80, 1], [81, 1]], 7000);
+    await js.publish(stream.subject, encodeEventMessage(first, 0));
+    await js.publish(stream.subject, new Uint8Array([0x09, 0x00])); // a future format
+    await js.publish(stream.subject, second.zstd); // the first release's body: a bare zstd frame
+    await js.publish(stream.subject, encodeEventMessage(second, 0, 81));
+    const edge = new Edge(join(env.dir, 'edge-refusing'), stream);
+    edge.start();
+    await edge.reach(7001);
+
+    expect(edge.replay().map((event) => [event.time_us, event.json])).toEqual([
+      [7000, '{"did":"did:plc:aaaaaaaaaaaaaaaaaaaaaa80","kind":"commit","commit":{"rkey":"80-0"}}'],
+      [7001, '{"did":"did:plc:aaaaaaaaaaaaaaaaaaaaaa81","kind":"commit","commit":{"rkey":"81-0"}}'],
+    ]);
+    expect(edge.drops).toEqual([
+      { stage: 'stream', reason: 'not_an_event', detail: 'unknown format 9; this version reads format 1', seq: 2 },
+      {
+        stage: 'stream',
+        reason: 'not_an_event',
+        detail: 'format 0 (a bare zstd frame, fields in headers): written by an older version; this one reads format 1',
+        seq: 3,
+      },
+    ]);
+    await edge.stop();
   });
 });
 

@@ -16,16 +16,19 @@ import { LoadGeneratorGroup } from './fanout/load-generator-group.js';
 import { monotonicMs } from './fanout/load-generator-protocol.js';
 import { PacedRelay } from './fanout/paced-relay.js';
 import { runFanout } from './fanout/run-fanout.js';
+import { TrafficDriver } from './fanout/traffic-driver.js';
+import { findExecutable, NATS_SERVER_DIRS } from './cluster/nats-server.js';
+import { runCluster } from './cluster/run-cluster.js';
 import { describeMachine } from './lib/machine.js';
 import { runReplay } from './replay/run-replay.js';
 import { expireOlderHalf, fillStorage } from './storage/run-storage.js';
 
-// `npm run bench`: ingest, fan-out, replay and storage in one command, bounded in time, on
-// loopback; prints a table and writes a JSON result. Wiring only: the phases live in fanout/,
-// replay/, storage/, and the ingest benchmark (ingest.ts) runs as a child.
+// `npm run bench`: ingest, fan-out, cluster, replay and storage in one command, bounded in time,
+// on loopback; prints a table and writes a JSON result. Wiring only: the phases live in fanout/,
+// cluster/, replay/, storage/, and the ingest benchmark (ingest.ts) runs as a child.
 
 const here = dirname(fileURLToPath(import.meta.url));
-const PHASES = ['ingest', 'fanout', 'replay', 'storage'] as const;
+const PHASES = ['ingest', 'fanout', 'cluster', 'replay', 'storage'] as const;
 type Phase = (typeof PHASES)[number];
 
 const positiveInteger = (value: string) => {
@@ -65,6 +68,10 @@ interface Options {
   maxMinutes: number;
   loadGenerators: number;
   cpuProf?: string;
+  clusterSteps?: number[];
+  edges: number;
+  natsServer?: string;
+  ceilingEvents?: number;
 }
 
 const program = new Command('bench')
@@ -110,6 +117,21 @@ const program = new Command('bench')
     10,
   )
   .option('--load-generators <n>', 'processes holding the subscribers', positiveInteger, 2)
+  .option(
+    '--cluster-steps <list>',
+    'subscriber counts of the cluster steps, dealt over the edges (default: the biggest of --steps; quick 100)',
+    integerList,
+  )
+  .option('--edges <n>', 'edge processes of the cluster (one ingester feeds them through NATS)', positiveInteger, 2)
+  .option(
+    '--nats-server <path>',
+    `nats-server executable for the cluster (default: on PATH, else in ${NATS_SERVER_DIRS.join(' or ')}; none found: the cluster is skipped)`,
+  )
+  .option(
+    '--ceiling-events <n>',
+    "events of the ingester's NATS publish-ceiling measurement, 0 to skip it (default 50000; quick 10000)",
+    nonNegativeInteger,
+  )
   .option('--cpu-prof <dir>', 'write V8 CPU profiles of the servers and the load generator to this directory')
   .parse();
 
@@ -125,6 +147,12 @@ const settings = {
   drainMs: (options.drainSeconds ?? (quick ? 5 : 10)) * 1000,
   events: options.events ?? (quick ? 100_000 : 1_000_000),
   poolFrames: options.poolFrames ?? (quick ? 1500 : 6000),
+};
+const clusterSettings = {
+  steps: options.clusterSteps ?? (quick ? [100] : [Math.max(...settings.steps)]),
+  edges: options.edges,
+  ceilingEvents: options.ceilingEvents ?? (quick ? 10_000 : 50_000),
+  ceilingBatch: 1000,
 };
 const runs = (phase: Phase) => options.only.includes(phase);
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -187,7 +215,23 @@ const result: Omit<BenchResult, 'goals' | 'seconds' | 'loadAverage'> = {
 
 if (runs('ingest')) result.ingest = await phase('ingest: ours vs naive @ipld vs @atcute', runIngest);
 
-/** Fan-out, then storage and replay on one stored dataset, sharing the relay and the load generator. */
+// The cluster needs nats-server: without one, a default run says it skipped the cluster; asking
+// for it by name (--only cluster) makes its absence a failure.
+const natsCommand = options.natsServer ?? findExecutable('nats-server', process.env['PATH'] ?? '', NATS_SERVER_DIRS);
+const noNatsServer = `nats-server not found on PATH or in ${NATS_SERVER_DIRS.join(', ')} (apt-get install nats-server, or --nats-server <path>)`;
+if (runs('cluster') && natsCommand === undefined) {
+  if (program.getOptionValueSource('only') === 'cli') errors.push({ phase: 'cluster', message: noNatsServer });
+  else {
+    result.cluster = { skipped: noNatsServer };
+    log(`\n== cluster: SKIPPED, ${noNatsServer}`);
+  }
+}
+const runsCluster = runs('cluster') && natsCommand !== undefined;
+
+/**
+ * Fan-out and the cluster on the same traffic, then storage and replay on one stored dataset,
+ * sharing the relay and the load generator.
+ */
 async function runPoolPhases(pool: FramePool): Promise<void> {
   const relay = await PacedRelay.start();
   try {
@@ -197,19 +241,39 @@ async function runPoolPhases(pool: FramePool): Promise<void> {
       pool.eventsOfFrame,
       nodeFlags,
     );
+    const traffic = new TrafficDriver(relay, pool, loadGenerator);
+    // Leave time for storage and replay after the fan-out and the cluster, and for the cluster after the fan-out.
+    const storageReserveMs = runs('storage') || runs('replay') ? (settings.events / 1_000_000) * 150_000 : 0;
+    const clusterReserveMs = runsCluster
+      ? clusterSettings.steps.length * (settings.stepSeconds + settings.drainMs / 1000 + 15) * 1000 + 30_000
+      : 0;
     if (runs('fanout')) {
-      // Leave time for storage and replay after the fan-out.
-      const reserveMs = runs('storage') || runs('replay') ? (settings.events / 1_000_000) * 150_000 : 0;
       result.fanout = await phase('fan-out', () =>
-        runFanout(resources, relay, pool, loadGenerator, {
+        runFanout(resources, traffic, {
           ...settings,
           rampFactor: options.rampFactor,
-          deadlineMs: deadlineMs - reserveMs,
+          deadlineMs: deadlineMs - storageReserveMs - clusterReserveMs,
           logDir,
           nodeFlags,
           log,
         }),
       );
+    }
+    if (runsCluster && natsCommand !== undefined) {
+      const cluster = await phase(`cluster: 1 ingester + ${clusterSettings.edges} edges on NATS`, () =>
+        runCluster(resources, traffic, {
+          ...clusterSettings,
+          natsCommand,
+          rate: settings.rate,
+          stepSeconds: settings.stepSeconds,
+          drainMs: settings.drainMs,
+          deadlineMs: deadlineMs - storageReserveMs,
+          logDir,
+          nodeFlags,
+          log,
+        }),
+      );
+      if (cluster) result.cluster = cluster;
     }
     if (!runs('storage') && !runs('replay')) return;
     const dataDir = resources.tempDir('store');
@@ -250,7 +314,7 @@ async function runPoolPhases(pool: FramePool): Promise<void> {
 }
 
 try {
-  if (runs('fanout') || runs('replay') || runs('storage')) {
+  if (runs('fanout') || runsCluster || runs('replay') || runs('storage')) {
     const pool = await phase(`synthesizing ${settings.poolFrames} relay frames`, async () =>
       FramePool.synthesize(settings.poolFrames),
     );

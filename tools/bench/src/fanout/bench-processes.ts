@@ -16,6 +16,7 @@ const STOP_GRACE_MS = 5_000;
 export class BenchResources {
   readonly #children = new Set<ChildProcess>();
   readonly #dirs = new Set<string>();
+  readonly #adopted = new Set<AdoptedProcess>();
 
   constructor() {
     process.once('exit', () => this.#cleanupNow());
@@ -39,6 +40,18 @@ export class BenchResources {
     return child;
   }
 
+  /**
+   * A process started by someone else (e.g. nats-server by `startLocalNatsServer`): `stop()` at
+   * cleanup, SIGKILL on an abrupt exit. Returns `stop`, which then forgets it.
+   */
+  adopt(adopted: AdoptedProcess): () => Promise<void> {
+    this.#adopted.add(adopted);
+    return async () => {
+      this.#adopted.delete(adopted);
+      await adopted.stop();
+    };
+  }
+
   /** SIGTERM, then SIGKILL after a grace period; resolves when it has exited. */
   async stop(child: ChildProcess, graceMs = STOP_GRACE_MS): Promise<number | null> {
     if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
@@ -53,12 +66,30 @@ export class BenchResources {
   /** Stops every child still running and removes every directory. */
   async cleanup(): Promise<void> {
     await Promise.all([...this.#children].map((child) => this.stop(child)));
+    await Promise.all([...this.#adopted].map((adopted) => adopted.stop()));
+    this.#adopted.clear();
     for (const dir of this.#dirs) this.removeDir(dir);
   }
 
   #cleanupNow(): void {
     for (const child of this.#children) child.kill('SIGKILL');
+    for (const { pid } of this.#adopted) killQuietly(pid);
     for (const dir of this.#dirs) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A process the benchmark did not spawn itself but must end. */
+export interface AdoptedProcess {
+  pid: number;
+  /** Stops it gracefully and resolves when it has exited. */
+  stop(): Promise<void>;
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // Already gone.
   }
 }
 
@@ -136,17 +167,28 @@ export async function startServerProcess(
   );
 }
 
-/** Starts the real `jetstream-server` (its compiled app) against a relay, with its store in `dataDir`. */
+/**
+ * Starts the real `jetstream-server` (its compiled app) with its store in `dataDir`: against a
+ * relay, or with `relayUrl` absent and `extraArgs` saying so, an edge of a cluster.
+ */
 export async function startJetstreamServer(
   resources: BenchResources,
-  options: { relayUrl: string; dataDir: string; logPath: string; nodeFlags?: string[]; extraArgs?: string[] },
+  options: {
+    relayUrl?: string;
+    dataDir: string;
+    logPath: string;
+    nodeFlags?: string[];
+    extraArgs?: string[];
+    /** What to wait for: `healthz` (up; the default) or `readyz` (an edge: connected to NATS). */
+    ready?: 'healthz' | 'readyz';
+  },
 ): Promise<ServerProcess> {
   const [port, metricsPort] = [await freePort(), await freePort()];
+  const probe = options.ready ?? 'healthz';
   return startServerProcess(resources, {
     script: jetstreamServerBin(),
     args: [
-      '--ws-url',
-      options.relayUrl,
+      ...(options.relayUrl === undefined ? [] : ['--ws-url', options.relayUrl]),
       '--data-dir',
       options.dataDir,
       '--listen-addr',
@@ -168,8 +210,8 @@ export async function startJetstreamServer(
     metricsPort,
     logPath: options.logPath,
     nodeFlags: options.nodeFlags,
-    // Up, not ready: /readyz waits for a relay frame, and the paced relay sends none before the warm-up.
-    ready: async (server) => (await fetch(server.metricsUrl.replace('/metrics', '/healthz'))).ok,
+    // healthz: up, not ready: /readyz waits for a relay frame, and the paced relay sends none before the warm-up.
+    ready: async (server) => (await fetch(server.metricsUrl.replace('/metrics', `/${probe}`))).ok,
   });
 }
 

@@ -1,7 +1,9 @@
+import { CLUSTER_HEADER, clusterGoals, clusterRows, describePublishCeiling, type ClusterResult, type ClusterSkipped } from '../cluster/cluster-summary.js';
 import type { ReplayRun } from '../replay/run-replay.js';
 import type { StorageFill, StorageTrim } from '../storage/run-storage.js';
 import type { FanoutStepResult } from './fanout-step.js';
 import type { FanoutResult } from './run-fanout.js';
+import { count, fixed, megabytes } from '../lib/number-format.js';
 
 /** The parts of the ingest benchmark's JSON report (`bench:ingest --json`) the summary shows. */
 export interface IngestSummary {
@@ -33,6 +35,8 @@ export interface BenchResult {
   seconds: number;
   ingest?: IngestSummary;
   fanout?: FanoutResult;
+  /** 1 ingester + edges on NATS, or why it was skipped. */
+  cluster?: ClusterResult | ClusterSkipped;
   replay?: ReplayRun[];
   storage?: { fill: StorageFill; trim?: StorageTrim };
   /** Phases that failed, with the error. */
@@ -57,9 +61,6 @@ export const GOALS = {
   maxBytesPerEvent: 300,
 } as const;
 
-const count = (value: number) => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '-');
-const fixed = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
-const megabytes = (bytes: number) => fixed(bytes / (1024 * 1024));
 
 /** Checks each goal against what was measured (goals a run did not reach say so). */
 export function checkGoals(result: Omit<BenchResult, 'goals'>): GoalCheck[] {
@@ -100,6 +101,9 @@ export function checkGoals(result: Omit<BenchResult, 'goals'>): GoalCheck[] {
     checks.push({ goal: fanoutGoal, measured: 'not run (quick run, time limit or failure)', met: undefined });
   }
   if (result.fanout?.workers) checks.push(...workersGoals(result.fanout.workers, result.fanout.steps));
+  if (result.cluster && 'skipped' in result.cluster)
+    checks.push({ goal: 'cluster', measured: `skipped: ${result.cluster.skipped}`, met: undefined });
+  else if (result.cluster) checks.push(...clusterGoals(result.cluster, result.fanout?.steps));
   const jsonReplay = result.replay?.find((run) => run.encoding === 'json');
   checks.push({
     goal: `replay >= ${count(GOALS.minReplayEventsPerSecond)} events/s`,
@@ -233,9 +237,23 @@ export function formatBenchSummary(result: BenchResult): string {
           : ''),
     );
   }
+  const cluster = result.cluster;
+  if (cluster && 'skipped' in cluster) sections.push(`3. cluster: SKIPPED, ${cluster.skipped}`);
+  else if (cluster) {
+    sections.push(
+      `3. cluster (1 ingester + edges as processes on ${cluster.natsServer}; relay -> ingester -> NATS -> edge -> subscriber; ` +
+        'CPU µs/msg: ingester + edges, nats-server apart)\n' +
+        formatTable(CLUSTER_HEADER, clusterRows(cluster.steps)) +
+        cluster.steps
+          .filter((step) => step.behind.length > 0)
+          .map((step) => `\n  cluster N=${step.subscribers} @${step.targetFramesPerSecond}/s behind: ${step.behind.join('; ')}`)
+          .join('') +
+        (cluster.publishCeiling ? `\n  ${describePublishCeiling(cluster.publishCeiling)}` : ''),
+    );
+  }
   if (result.replay) {
     sections.push(
-      '3. replay (one subscriber, /subscribe?cursor=0 on the server, every stored event)\n' +
+      '4. replay (one subscriber, /subscribe?cursor=0 on the server, every stored event)\n' +
         formatTable(
           ['encoding', 'events', 'events/s', 'server CPU %', 'in order', 'timed out'],
           result.replay.map((run) => [
@@ -274,7 +292,7 @@ export function formatBenchSummary(result: BenchResult): string {
       }
     }
     sections.push(
-      `4. storage (lmdb store on disk; mean event ${fixed(storage.fill.meanJsonBytes, 0)} B JSON, ${fixed(storage.fill.meanZstdBytes, 0)} B zstd)\n` +
+      `5. storage (lmdb store on disk; mean event ${fixed(storage.fill.meanJsonBytes, 0)} B JSON, ${fixed(storage.fill.meanZstdBytes, 0)} B zstd)\n` +
         formatTable(['', 'bytes on disk', 'bytes/event'], rows),
     );
   }

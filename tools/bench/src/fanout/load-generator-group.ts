@@ -2,6 +2,7 @@ import type { DeliverySummary } from './delivery-ledger.js';
 import { LoadGenerator, type BenchResources } from './bench-processes.js';
 import type { PoolEvent } from './frame-pool.js';
 import type { ReplayReport, StepReport } from './load-generator-protocol.js';
+import { roundRobinShare } from './round-robin.js';
 import type { SubscriberSpec } from './subscriber-mix.js';
 
 const CONNECT_TIMEOUT_MS = 120_000;
@@ -34,12 +35,15 @@ export class LoadGeneratorGroup {
     return new LoadGeneratorGroup(members);
   }
 
-  /** Opens the subscribers, spread over the processes; how many opened and failed. */
-  async connect(url: string, specs: readonly SubscriberSpec[]): Promise<{ open: number; failed: number }> {
+  /**
+   * Opens the subscribers, spread over the processes, each process dealing its share over
+   * `urls` in turn (see `roundRobinUrl`); how many opened and failed.
+   */
+  async connect(urls: readonly string[], specs: readonly SubscriberSpec[]): Promise<{ open: number; failed: number }> {
     const replies = await Promise.all(
       this.#members.map((member, index) =>
         member.request(
-          { type: 'connect', url, specs: this.#share(specs, index) },
+          { type: 'connect', urls, specs: roundRobinShare(specs, this.#members.length, index) },
           'connected',
           CONNECT_TIMEOUT_MS,
         ),
@@ -91,10 +95,6 @@ export class LoadGeneratorGroup {
       timeoutMs + REQUEST_TIMEOUT_MS,
     );
     return report;
-  }
-
-  #share(specs: readonly SubscriberSpec[], member: number): SubscriberSpec[] {
-    return specs.filter((_, index) => index % this.#members.length === member);
   }
 }
 

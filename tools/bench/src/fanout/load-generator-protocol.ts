@@ -18,8 +18,8 @@ const PERFORMANCE_TO_MONOTONIC_MS = Number(process.hrtime.bigint()) / 1e6 - perf
 export type LoadGeneratorRequest =
   /** The pool's events per frame, to know which events a step's frames make. */
   | { type: 'pool'; eventsOfFrame: readonly (readonly PoolEvent[])[] }
-  /** Opens one WebSocket per spec to `url` + the spec's query; replies `connected`. */
-  | { type: 'connect'; url: string; specs: readonly SubscriberSpec[] }
+  /** Opens one WebSocket per spec to one of `urls` (in turn) + the spec's query; replies `connected`. */
+  | { type: 'connect'; urls: readonly string[]; specs: readonly SubscriberSpec[] }
   /** The next run frames the relay will send; replies `step-ready`. */
   | { type: 'step'; start: number; count: number }
   /** Send times (monotonic ms) of step frames, as the relay sends them; no reply. */

@@ -14,6 +14,7 @@ import {
   type StepReport,
 } from './load-generator-protocol.js';
 import { parseRunQueueWaitSeconds } from './process-sampler.js';
+import { roundRobinUrl } from './round-robin.js';
 import { subscribeQuery, type SubscriberSpec } from './subscriber-mix.js';
 
 // The load generator: a child process of the bench holding the WebSocket subscribers, driven
@@ -167,7 +168,7 @@ function asBuffer(data: RawData): Buffer {
 }
 
 async function connect(
-  url: string,
+  urls: readonly string[],
   wanted: readonly SubscriberSpec[],
 ): Promise<{ open: number; failed: number }> {
   specs = wanted;
@@ -177,7 +178,7 @@ async function connect(
   const openOne = async (): Promise<void> => {
     while (next < wanted.length) {
       const subscriber = next++;
-      const socket = await openLeanWebSocket(url + subscribeQuery(wanted[subscriber]), {
+      const socket = await openLeanWebSocket(roundRobinUrl(urls, subscriber) + subscribeQuery(wanted[subscriber]), {
         message: (data, isBinary) => onMessage(subscriber, data, isBinary),
         close: () => {
           if (step) step.closed++;
@@ -269,7 +270,7 @@ async function handle(request: LoadGeneratorRequest): Promise<LoadGeneratorReply
       eventsOfFrame = request.eventsOfFrame;
       return { type: 'ready' };
     case 'connect':
-      return { type: 'connected', ...(await connect(request.url, request.specs)) };
+      return { type: 'connected', ...(await connect(request.urls, request.specs)) };
     case 'step':
       step = new StepState(request.start, request.count);
       return { type: 'step-ready' };

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   startJetstreamServer,
   startNaiveServer,
@@ -8,13 +7,11 @@ import {
   type ServerProcess,
 } from './bench-processes.js';
 import { behindReasons, type FanoutStepResult } from './fanout-step.js';
-import type { FramePool } from './frame-pool.js';
-import type { LoadGeneratorGroup } from './load-generator-group.js';
-import { LatencyHistogram } from './latency-histogram.js';
 import { monotonicMs } from './load-generator-protocol.js';
-import type { PacedRelay } from './paced-relay.js';
 import { processAndChildren, ProcessSampler } from './process-sampler.js';
+import { subscriberConnections } from './server-log.js';
 import { subscriberMix } from './subscriber-mix.js';
+import { cpuUsPerMessage, type TrafficDriver } from './traffic-driver.js';
 
 export interface FanoutOptions {
   /** Subscriber counts of the fixed-rate steps, e.g. 100, 500, 1000. */
@@ -63,23 +60,14 @@ const WARM_UP_SECONDS = 2;
  */
 export async function runFanout(
   resources: BenchResources,
-  relay: PacedRelay,
-  pool: FramePool,
-  loadGenerator: LoadGeneratorGroup,
+  traffic: TrafficDriver,
   options: FanoutOptions,
 ): Promise<FanoutResult> {
+  const { relay, pool } = traffic;
   const dids = pool.didsByActivity();
-  let nextFrame = 0;
   // A step: server start and warm-up, connecting, the traffic, the drain, stopping.
   const secondsPerStep = WARM_UP_SECONDS + options.stepSeconds + options.drainMs / 1000 + 8;
   const timeLeft = () => monotonicMs() + secondsPerStep * 1000 < options.deadlineMs;
-
-  const warmUp = async () => {
-    const count = Math.round(options.rate * WARM_UP_SECONDS);
-    await relay.play({ frame: (n) => pool.frame(n), start: nextFrame, count, rate: options.rate });
-    nextFrame += count;
-    await sleep(500);
-  };
 
   /** Starts a fresh server of the kind (so that each step's RSS is its own), warmed up. */
   const startServer = async (kind: FanoutStepResult['server'], name: string, workers: number): Promise<ServerProcess> => {
@@ -97,7 +85,7 @@ export async function runFanout(
         : await startNaiveServer(resources, { relayUrl: relay.url, logPath, nodeFlags: options.nodeFlags });
     try {
       await relay.waitForConsumer(15_000, connectionsBefore);
-      await warmUp();
+      await traffic.warmUp(options.rate, WARM_UP_SECONDS);
       return server;
     } catch (error) {
       await resources.stop(server.child);
@@ -115,53 +103,31 @@ export async function runFanout(
     // With workers: the primary (ingest, store, announcements) and every worker.
     const sampler = new ProcessSampler(workers > 1 ? () => processAndChildren(server.pid) : server.pid);
     try {
-      const connected = await loadGenerator.connect(server.subscribeUrl, subscriberMix(subscribers, dids));
-      await sleep(500);
-      const count = Math.round(rate * options.stepSeconds);
-      await loadGenerator.step(nextFrame, count);
-      sampler.reset();
-      const play = await relay.play({
-        frame: (n) => pool.frame(n),
-        start: nextFrame,
-        count,
+      const { messages, ...measured } = await traffic.measure({
+        urls: [server.subscribeUrl],
+        specs: subscriberMix(subscribers, dids),
         rate,
-        onSent: (frames, times) => loadGenerator.sent(frames, times),
+        seconds: options.stepSeconds,
+        drainMs: options.drainMs,
+        onPlayStart: () => sampler.reset(),
       });
-      const stepEvents = countEvents(pool, nextFrame, count);
-      nextFrame += count;
-      const report = await loadGenerator.finish(options.drainMs);
       const usage = sampler.usage();
-      const seconds = play.elapsedMs / 1000;
-      const deliverySeconds = Math.max(seconds, (report.lastMessageAtMs - report.firstMessageAtMs) / 1000);
-      const latency = new LatencyHistogram(report.latencyCounts, report.latencyMax);
       const result: Omit<FanoutStepResult, 'behind'> = {
         server: kind,
         ...(workers > 1 ? { workers, subscribersPerWorker: subscribersPerWorker(server.logPath, workers) } : {}),
-        subscribers,
-        connectFailures: connected.failed,
-        targetFramesPerSecond: rate,
-        eventsPerSecond: stepEvents / seconds,
-        seconds,
-        latencyMs: latency.summary(),
-        delivery: report.delivery,
+        ...measured,
         serverCpuPercent: usage.cpuPercent,
         serverRssMaxBytes: usage.rssMaxBytes,
         serverRssMeanBytes: usage.rssMeanBytes,
-        bytesPerSecondOut: report.bytes / deliverySeconds,
-        messagesPerSecondOut: report.messages / deliverySeconds,
-        serverCpuUsPerMessage: report.messages > 0 ? (usage.cpuSeconds * 1e6) / report.messages : NaN,
-        loadGeneratorCpuPercent: report.cpuPercent,
+        serverCpuUsPerMessage: cpuUsPerMessage(usage.cpuSeconds, messages),
         serverRunQueueWaitPercent: usage.runQueueWaitPercent,
-        loadGeneratorRunQueueWaitPercent: report.runQueueWaitPercent,
-        drainMs: report.drainMs,
-        closed: report.closed,
       };
       const step = { ...result, behind: behindReasons(result) };
       options.log(describeStep(step));
       return step;
     } finally {
       sampler.stop();
-      await loadGenerator.disconnect();
+      await traffic.disconnect();
       await resources.stop(server.child);
     }
   };
@@ -191,22 +157,14 @@ export async function runFanout(
   return result;
 }
 
-/** Subscribers each worker served, from the `subscriber connected` lines of the server's log (pino JSON, with `worker`). */
+/** Subscribers each worker served, from the `subscriber connected` lines of the server's log. */
 function subscribersPerWorker(logPath: string, workers: number): number[] {
   const counts = new Array<number>(workers).fill(0);
-  for (const line of readFileSync(logPath, 'utf8').split('\n')) {
-    if (!line.includes('"subscriber connected"')) continue;
-    const { worker } = JSON.parse(line) as { worker?: number };
+  for (const { worker } of subscriberConnections(readFileSync(logPath, 'utf8'))) {
     // Worker ids start at 1 (node:cluster); a replaced worker's id goes on counting.
     if (worker !== undefined) counts[(worker - 1) % workers] += 1;
   }
   return counts;
-}
-
-function countEvents(pool: FramePool, start: number, count: number): number {
-  let events = 0;
-  for (let n = start; n < start + count; n++) events += pool.eventsOfFrame[n % pool.size].length;
-  return events;
 }
 
 function describeStep(step: FanoutStepResult): string {

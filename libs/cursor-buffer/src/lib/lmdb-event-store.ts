@@ -127,6 +127,10 @@ class LmdbEventStore implements EventStore, EventStoreReader {
     this.#env.resetReadTxn();
     this.#relayCursor = this.#meta.get(META_RELAY_CURSOR);
     this.#headTimeUs = this.#meta.get(META_HEAD_TIME_US) ?? 0;
+    this.#loadNewCollections();
+  }
+
+  #loadNewCollections(): void {
     // Ids are dense and only ever added, so the new names are the ones past those known.
     for (const { value } of this.#collectionNames.getRange({ start: this.#collections.size })) this.#collections.idOf(value);
     this.#collections.markPersisted(this.#collections.size);
@@ -202,6 +206,8 @@ class LmdbEventStore implements EventStore, EventStoreReader {
 
   #toEvent(timeUs: number, value: Uint8Array): LoggedEvent {
     const fields = decodeStoredEvent(value);
+    // A reader's lmdb snapshot can be newer than its last refresh(): the event's name was committed with it.
+    if (fields.kind === 'commit' && fields.collectionId >= this.#collections.size) this.#loadNewCollections();
     const collection = fields.kind === 'commit' ? this.#collections.nameOf(fields.collectionId) : '';
     return new StoredEvent(timeUs, fields.relaySeq, fields.did, fields.kind, collection, fields.zstd, this.#decompressor);
   }

@@ -80,6 +80,13 @@ describe('SharedStoreEventLog over openLmdbEventReader (the writer is another lm
     expect(shared.readFrom(0, 10).map((event) => event.collection)).toEqual(['app.bsky.feed.post', 'app.example.new']);
   });
 
+  it('reads from the store past its head without failing on a collection first used there (not announced yet)', async () => {
+    await writer.append([loggedEvent(1, { collection: 'app.bsky.feed.post' })], 1);
+    const shared = open();
+    await writer.append([loggedEvent(2, { collection: 'app.example.new' })], 2);
+    expect(shared.readFrom(0, 10).map((event) => event.collection)).toEqual(['app.bsky.feed.post']);
+  });
+
   it('trims only its own memory (the writer trims the store)', async () => {
     const shared = open();
     await writer.append(loggedEvents(1, 3), 3);

@@ -17,6 +17,7 @@ export * from './lib/plugin-failure-reporter.js';
 export * from './lib/register-plugin-modules.js';
 export * from './lib/run-until-signal.js';
 export * from './lib/worker-pool.js';
+export * from './lib/pool-connection-limits.js';
 export * from './lib/subscriber-worker.js';
 export * from './lib/cluster-role.js';
 /** For validating `--trusted-proxies` where the configuration is parsed. */

@@ -98,6 +98,7 @@ export function createServerContainer(config: ServerConfig, parent: DependencyCo
         new SubscribeEndpoint({
           log: c.resolve(TOKENS.subscriberLog),
           ...subscriberLimits(c.resolve(TOKENS.config)),
+          ...optional(c, TOKENS.workerSubscribeOptions),
           metrics: c.resolve(TOKENS.metrics).server,
           logger: c.resolve(TOKENS.logger),
           plugins: resolvePlugins(c).filter((plugin): plugin is SubscriberPlugin => plugin.stage === 'subscriber'),

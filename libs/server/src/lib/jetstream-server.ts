@@ -155,12 +155,12 @@ export class JetstreamServer {
     );
   }
 
-  /** The relay side's reason (not on an edge, which has no relay), then NATS's. */
+  /** The relay side's reason (on an edge, which has no relay: only the workers'), then NATS's. */
   #notReadyReason(): string | undefined {
     const { cluster } = this.#parts;
     if (this.#replicationError !== undefined) return `replication from NATS failed: ${this.#replicationError}`;
     const nats = cluster === undefined || cluster.natsState() === 'connected' ? undefined : `NATS ${cluster.natsState()}`;
-    if (cluster?.role === 'edge') return this.#stopping === undefined ? nats : 'stopping';
+    if (cluster?.role === 'edge') return this.#stopping === undefined ? (this.health.workersNotReadyReason() ?? nats) : 'stopping';
     return this.health.notReadyReason() ?? nats;
   }
 

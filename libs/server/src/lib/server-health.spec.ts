@@ -78,4 +78,24 @@ describe('ServerHealth', () => {
     stopped.ingestRunning(false);
     expect(stopped.notReadyReason()).toBe('ingest not running');
   });
+
+  it('is not ready while a subscriber worker is missing (--workers), and ready again once all are', () => {
+    streaming();
+    health.workersReady(0, 2);
+    expect(health.notReadyReason()).toBe('workers: 0/2 ready');
+    health.workersReady(2, 2);
+    expect(health.notReadyReason()).toBeUndefined();
+    health.workersReady(1, 2);
+    expect(health.notReadyReason()).toBe('workers: 1/2 ready');
+    expect(health.workersNotReadyReason()).toBe('workers: 1/2 ready');
+    health.workersReady(2, 2);
+    expect(health.workersNotReadyReason()).toBeUndefined();
+    expect(health.notReadyReason()).toBeUndefined();
+  });
+
+  it("gives ingest's reason before the workers'", () => {
+    health.workersReady(1, 2);
+    expect(health.notReadyReason()).toBe('ingest not running');
+    expect(health.workersNotReadyReason()).toBe('workers: 1/2 ready');
+  });
 });

@@ -9,9 +9,12 @@ export interface ServerHealthOptions {
 
 /**
  * What `/readyz` answers: ready only while ingest runs, the relay connection is open and not
- * refusing the cursor, a frame arrived within the liveness window, and the store took the last
- * commit (a failed commit ends ingest). Fed by the relay source's `onStatus`, each frame, and
- * the server's lifecycle; `/healthz` does not look at it (the process answers, that is all).
+ * refusing the cursor, a frame arrived within the liveness window, the store took the last
+ * commit (a failed commit ends ingest), and (`--workers N`) all N subscriber workers are ready:
+ * while one is being replaced, or fails to start, it is not ready with `workers: 1/2 ready`
+ * (readiness is yes or no; a pool short of a worker is not the server it was configured to be).
+ * Fed by the relay source's `onStatus`, each frame, the server's lifecycle and the worker pool;
+ * `/healthz` does not look at it (the process answers, that is all).
  *
  * @example
  * import { ServerHealth } from '@jetstream-ts/server';
@@ -32,6 +35,7 @@ export class ServerHealth {
   #cursorRejected = false;
   #lastFrameAt: number | undefined;
   #ingestError: string | undefined;
+  #workers: { ready: number; wanted: number } = { ready: 0, wanted: 0 };
 
   constructor(options: ServerHealthOptions) {
     this.#livenessTtlMs = options.livenessTtlMs;
@@ -74,8 +78,23 @@ export class ServerHealth {
     this.#ingestError = error instanceof Error ? error.message : String(error);
   }
 
-  /** Why the server is not ready, or undefined when it is. */
+  /** `--workers N`: `ready` of the `wanted` subscriber workers serve (the pool tells each change). */
+  workersReady(ready: number, wanted: number): void {
+    this.#workers = { ready, wanted };
+  }
+
+  /** Why the subscriber workers are not ready (`workers: 1/2 ready`), or undefined when all are (or there are none). */
+  workersNotReadyReason(): string | undefined {
+    const { ready, wanted } = this.#workers;
+    return ready < wanted ? `workers: ${ready}/${wanted} ready` : undefined;
+  }
+
+  /** Why the server is not ready, or undefined when it is: ingest's reason first, then the workers'. */
   notReadyReason(): string | undefined {
+    return this.#ingestNotReadyReason() ?? this.workersNotReadyReason();
+  }
+
+  #ingestNotReadyReason(): string | undefined {
     if (this.#ingestError !== undefined) return `ingest failed: ${this.#ingestError}`;
     if (!this.#running) return 'ingest not running';
     if (this.#cursorRejected) return 'the relay rejects the stored cursor';

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { expireEvents, openLmdbEventReader, SharedStoreEventLog } from '@jetstream-ts/cursor-buffer';
 import type { DependencyContainer } from 'tsyringe';
 import { createHttpServer } from './http-listener.js';
+import { primaryChannel, workerSubscribeOptions } from './pool-connection-limits.js';
 import { publicRoutes } from './public-routes.js';
 import { TOKENS } from './tokens.js';
 import { isWorkerMessage, type WorkerMessage } from './worker-messages.js';
@@ -41,6 +42,7 @@ export async function runSubscriberWorker(container: DependencyContainer): Promi
   const log = new SharedStoreEventLog(openLmdbEventReader({ path: join(config.dataDir, 'events') }));
   container.register(TOKENS.logger, { useValue: logger });
   container.register(TOKENS.subscriberLog, { useValue: log });
+  container.register(TOKENS.workerSubscribeOptions, { useValue: workerSubscribeOptions(cluster.worker?.id ?? 0, primaryChannel()) });
   const registry = container.resolve(TOKENS.registry);
   const subscribe = container.resolve(TOKENS.subscribe);
   // The primary trims the store; the worker forgets the same events from its memory.

@@ -3,6 +3,7 @@ import type { IngestStages } from '@jetstream-ts/ingest';
 import type { JetstreamMetrics } from '@jetstream-ts/metrics';
 import type { DropReporter, EventLog } from '@jetstream-ts/models';
 import type { JetstreamPlugin, PluginFailureHandler } from '@jetstream-ts/plugins';
+import type { SubscribeEndpointOptions } from '@jetstream-ts/subscribers';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Observable } from 'rxjs';
@@ -43,6 +44,8 @@ export const TOKENS = {
   publicListener: Symbol('publicListener') as InjectionToken<PublicListenerFactory>,
   /** Optional: what `/metrics` serves instead of `registry` (`registerWorkerPool`: merged with the workers'). */
   metricsSource: Symbol('metricsSource') as InjectionToken<MetricsSource>,
+  /** Optional, registered by `runSubscriberWorker`: what a worker's `/subscribe` shares with its pool (`workerSubscribeOptions`). */
+  workerSubscribeOptions: Symbol('workerSubscribeOptions') as InjectionToken<Pick<SubscribeEndpointOptions, 'sharedLimits' | 'subscriberIdPrefix'>>,
   /** Registered by `registerClusterRole` with `--nats-url`: ingest to and/or serve from the NATS stream. */
   cluster: Symbol('cluster') as InjectionToken<ClusterRole>,
 };

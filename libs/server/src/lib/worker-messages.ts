@@ -1,3 +1,4 @@
+import type { Refusal } from '@jetstream-ts/subscribers';
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 
 /** What the primary and its subscriber workers say over the cluster IPC channel (`--workers`). */
@@ -12,6 +13,12 @@ export type WorkerMessage =
   | { jetstream: 'ready' }
   /** Primary → a worker, with an accepted socket as the handle: serve it. */
   | { jetstream: 'connection' }
+  /** Worker → primary: may one more connection from `ipAddress` (trusted proxies resolved) open, under the pool's limits? */
+  | { jetstream: 'admit'; id: number; ipAddress: string }
+  /** Primary → the worker that asked: counted (no refusal), or refused with the 429/503 one process would answer. */
+  | { jetstream: 'admitted'; id: number; refusal?: Refusal }
+  /** Worker → primary: a connection the primary admitted has closed. */
+  | { jetstream: 'release'; ipAddress: string }
   /** Primary → a worker: close your subscribers, then exit 0. */
   | { jetstream: 'stop' };
 

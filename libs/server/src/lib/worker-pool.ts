@@ -2,6 +2,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { once } from 'node:events';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { EventLog } from '@jetstream-ts/models';
+import type { ConnectionLimits } from '@jetstream-ts/subscribers';
 import type { Logger } from 'pino';
 import { AggregatorRegistry, type Registry } from 'prom-client';
 import type { Subscription } from 'rxjs';
@@ -9,6 +10,8 @@ import type { DependencyContainer } from 'tsyringe';
 import type { HttpListener } from './http-listener.js';
 import type { ListenAddress } from './listen-address.js';
 import type { MetricsSource } from './metrics-routes.js';
+import { PoolConnectionLimits } from './pool-connection-limits.js';
+import type { ServerHealth } from './server-health.js';
 import { TOKENS } from './tokens.js';
 import { isWorkerMessage, type WorkerMessage } from './worker-messages.js';
 
@@ -20,6 +23,10 @@ export interface WorkerPoolOptions {
   /** The primary's registry (ingest metrics), merged with the workers' (subscriber metrics) on `/metrics`. */
   registry: Registry;
   logger: Logger;
+  /** `--max-connections` and `--max-connections-per-ip`, counted here for all workers together. */
+  limits: ConnectionLimits;
+  /** Told how many workers are ready at each change, for `/readyz`. */
+  health?: Pick<ServerHealth, 'workersReady'>;
 }
 
 /** A worker that does not answer a metrics request within this long is left out of that scrape. */
@@ -37,14 +44,17 @@ const RESTART_DELAY_MS = 1_000;
  * connections 101/199 on a loaded machine). Each committed
  * head is announced to every worker over the IPC channel (a few dozen small messages a second),
  * and the workers read the new events from the shared lmdb store. A worker that dies is logged
- * and replaced. `/metrics` on the primary sums the primary's registry and every worker's
- * (`AggregatorRegistry.aggregate`: counters and histograms add up, as one process would count).
+ * and replaced; until the replacement is ready `/readyz` says `workers: 1/2 ready`. The
+ * connection limits are counted here for the pool ({@link PoolConnectionLimits}): a worker asks
+ * before each upgrade. `/metrics` on the primary sums the primary's registry and every worker's
+ * (`AggregatorRegistry.aggregate`: counters and histograms add up, as one process would count;
+ * subscriber ids carry their worker's id, so per-subscriber series stay apart).
  *
  * @example
  * import { WorkerPool, metricsRoutes, startHttpListener } from '@jetstream-ts/server';
  *
  * // log: the primary's CursorBuffer; registry: a prom-client Registry; logger: from createLogger()
- * const pool = new WorkerPool({ workers: 4, log, registry, logger });
+ * const pool = new WorkerPool({ workers: 4, log, registry, logger, limits: { maxConnections: 10_000, maxConnectionsPerIp: 100 } });
  * const listener = await pool.listen({ port: 6008 }); // resolves once every worker listens
  * startHttpListener({ port: 6009 }, { request: metricsRoutes(pool.metrics, () => undefined) });
  * await listener.close(3_000); // stops the workers
@@ -60,18 +70,22 @@ export class WorkerPool {
   #nextRequestId = 0;
   #announcements: Subscription | undefined;
   #stopping = false;
+  readonly #limits: PoolConnectionLimits<Worker>;
   /** `/metrics`: the primary's metrics and every live worker's, summed. */
   readonly metrics: MetricsSource;
 
   constructor(options: WorkerPoolOptions) {
     this.#options = options;
+    this.#limits = new PoolConnectionLimits(options.limits);
     this.metrics = { contentType: options.registry.contentType, metrics: () => this.#mergedMetrics() };
   }
 
   /** Starts the workers, then listens on `address`; resolves once every worker is ready and the port is bound. */
   listen = async (address: ListenAddress): Promise<Pick<HttpListener, 'address' | 'close'>> => {
-    cluster.on('message', (_worker, message: unknown) => this.#receive(message));
+    cluster.on('message', (worker, message: unknown) => this.#receive(worker, message));
+    cluster.on('disconnect', (worker) => this.#disconnected(worker));
     cluster.on('exit', (worker, code, signal) => this.#exited(worker, code, signal));
+    this.#reportReady();
     this.#announcements = this.#options.log.appended.subscribe((timeUs) => this.#broadcast({ jetstream: 'head', timeUs }));
     try {
       await Promise.all(Array.from({ length: this.#options.workers }, () => this.#fork()));
@@ -109,6 +123,7 @@ export class WorkerPool {
         if (!isWorkerMessage(message) || message.jetstream !== 'ready') return;
         state.ready = true;
         worker.off('message', onMessage);
+        this.#reportReady();
         resolve();
       };
       worker.on('message', onMessage);
@@ -119,6 +134,8 @@ export class WorkerPool {
   #exited(worker: Worker, code: number, signal: string | null): void {
     const startedAt = this.#workers.get(worker)?.startedAt ?? 0;
     this.#workers.delete(worker);
+    this.#limits.releaseAll(worker);
+    this.#reportReady();
     if (this.#stopping) return;
     const delayMs = Date.now() - startedAt < STABLE_AFTER_MS ? RESTART_DELAY_MS : 0;
     this.#options.logger.error({ worker: worker.id, pid: worker.process.pid, code, signal, restartInMs: delayMs }, 'subscriber worker died; starting another');
@@ -131,6 +148,19 @@ export class WorkerPool {
     }, delayMs).unref();
   }
 
+  /** Its channel closed: it serves no more (it exits next). */
+  #disconnected(worker: Worker): void {
+    const state = this.#workers.get(worker);
+    if (state === undefined) return;
+    state.ready = false;
+    this.#reportReady();
+  }
+
+  #reportReady(): void {
+    const ready = [...this.#workers.values()].filter((state) => state.ready).length;
+    this.#options.health?.workersReady(ready, this.#options.workers);
+  }
+
   /** The workers that are ready and connected: they have their message handlers. */
   #serving(): Worker[] {
     return [...this.#workers].filter(([worker, state]) => state.ready && worker.isConnected()).map(([worker]) => worker);
@@ -141,8 +171,14 @@ export class WorkerPool {
     for (const worker of this.#serving()) worker.send(message);
   }
 
-  #receive(message: unknown): void {
-    if (isWorkerMessage(message) && message.jetstream === 'metrics') this.#pendingMetrics.get(message.id)?.(message);
+  #receive(worker: Worker, message: unknown): void {
+    if (!isWorkerMessage(message)) return;
+    if (message.jetstream === 'metrics') this.#pendingMetrics.get(message.id)?.(message);
+    // A worker whose channel closed holds nothing: it is counted no more.
+    else if (message.jetstream === 'admit' && worker.isConnected()) {
+      const refusal = this.#limits.admit(worker, message.ipAddress);
+      worker.send({ jetstream: 'admitted', id: message.id, refusal } satisfies WorkerMessage);
+    } else if (message.jetstream === 'release') this.#limits.release(worker, message.ipAddress);
   }
 
   async #mergedMetrics(): Promise<string> {
@@ -215,6 +251,8 @@ export function registerWorkerPool(container: DependencyContainer): void {
     log: container.resolve(TOKENS.eventLog),
     registry: container.resolve(TOKENS.registry),
     logger: container.resolve(TOKENS.logger),
+    limits: { maxConnections: config.clients.maxConnections, maxConnectionsPerIp: config.clients.maxConnectionsPerIp },
+    health: container.resolve(TOKENS.health),
   });
   container.register(TOKENS.publicListener, { useValue: pool.listen });
   container.register(TOKENS.metricsSource, { useValue: pool.metrics });

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startJetstreamServer, type BenchResources, type ServerProcess } from '../fanout/bench-processes.js';
 import { behindReasons } from '../fanout/fanout-step.js';
+import { FIRST_SEQ } from '../fanout/frame-pool.js';
 import { monotonicMs } from '../fanout/load-generator-protocol.js';
 import { ProcessSampler } from '../fanout/process-sampler.js';
 import { subscriberConnections } from '../fanout/server-log.js';
@@ -9,6 +11,7 @@ import { subscriberMix } from '../fanout/subscriber-mix.js';
 import { cpuUsPerMessage, type TrafficDriver } from '../fanout/traffic-driver.js';
 import { count } from '../lib/number-format.js';
 import type { ClusterResult, ClusterStepResult, RoleUsage } from './cluster-summary.js';
+import { metricValue } from './metric-value.js';
 import { natsServerVersion, startBenchNats } from './nats-server.js';
 import { measurePublishCeiling } from './publish-ceiling.js';
 
@@ -90,6 +93,8 @@ export async function runCluster(
         processes.push(ingester);
         await relay.waitForConsumer(15_000, connectionsBefore);
         await traffic.warmUp(options.rate, WARM_UP_SECONDS);
+        // A subscriber must not see warm-up events: their keys recur in the step (the pool loops).
+        await waitForCatchUp(ingester, edges, FIRST_SEQ + traffic.framesPlayed - 1, options.log);
 
         const ingesterSampler = new ProcessSampler(ingester.pid);
         const edgeSamplers = edges.map((edge) => new ProcessSampler(edge.pid));
@@ -139,6 +144,27 @@ export async function runCluster(
     });
   }
   return result;
+}
+
+const CATCH_UP_TIMEOUT_MS = 30_000;
+
+/** Waits until the ingester has read the relay's frame `lastSeq` and every edge has stored all the stream holds. */
+async function waitForCatchUp(ingester: ServerProcess, edges: readonly ServerProcess[], lastSeq: number, log: (line: string) => void): Promise<void> {
+  const read = async (server: ServerProcess, name: string) =>
+    metricValue(await (await fetch(server.metricsUrl)).text(), name);
+  const deadline = monotonicMs() + CATCH_UP_TIMEOUT_MS;
+  let caughtUp = 0;
+  // Twice in a row, 100 ms apart: the ingester publishes a frame's events after counting it.
+  while (caughtUp < 2) {
+    if (monotonicMs() > deadline) {
+      log(`  the edges had not caught up ${CATCH_UP_TIMEOUT_MS / 1000} s after the warm-up: measuring anyway`);
+      return;
+    }
+    await sleep(100);
+    const ingested = (await read(ingester, 'consumer_last_seq')) === lastSeq;
+    const lags = await Promise.all(edges.map((edge) => read(edge, 'jetstream_edge_lag_events')));
+    caughtUp = ingested && lags.every((lag) => lag === 0) ? caughtUp + 1 : 0;
+  }
 }
 
 function roleUsage({ cpuPercent, rssMaxBytes, runQueueWaitPercent }: RoleUsage): RoleUsage {

@@ -53,6 +53,11 @@ export class TrafficDriver {
     readonly loadGenerator: LoadGeneratorGroup,
   ) {}
 
+  /** Frames played so far: the next frame's number; the last one went out with seq `FIRST_SEQ + framesPlayed - 1`. */
+  get framesPlayed(): number {
+    return this.#nextFrame;
+  }
+
   /** Plays `seconds` of frames with nobody measuring (the server's JIT and caches warm up), then lets it settle. */
   async warmUp(rate: number, seconds: number): Promise<void> {
     const count = Math.round(rate * seconds);

@@ -124,10 +124,11 @@ describe('the /subscribe endpoint under hostile clients', () => {
   it('holds sharedLimits across endpoints: asked with the forwarded client, 429 with the reason past them, released on close', async () => {
     const { shared, asked, table } = sharedTable({ maxConnections: 0, maxConnectionsPerIp: 2 });
     const options = { sharedLimits: shared, trustedProxies: TrustedProxies.parse('127.0.0.1') };
-    const [first, second] = [await startServer(options), await startServer(options)];
+    const first = await startServer(options);
+    const second = await startServer(options);
     const forwarded = () => ({ 'X-Forwarded-For': '203.0.113.7' });
-    const opened = [await openMany(`${first!.wsUrl}/subscribe`, 1, forwarded), await openMany(`${second!.wsUrl}/subscribe`, 1, forwarded)];
-    const third = await openMany(`${first!.wsUrl}/subscribe`, 1, forwarded);
+    const opened = [await openMany(`${first.wsUrl}/subscribe`, 1, forwarded), await openMany(`${second.wsUrl}/subscribe`, 1, forwarded)];
+    const third = await openMany(`${first.wsUrl}/subscribe`, 1, forwarded);
     try {
       expect([...opened, third].map(({ outcomes }) => outcomes[0])).toEqual(['open', 'open', '429 too many connections from 203.0.113.7: at most 2 per address']);
       expect(asked).toEqual(['203.0.113.7', '203.0.113.7', '203.0.113.7']);

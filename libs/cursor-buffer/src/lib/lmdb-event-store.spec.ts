@@ -117,4 +117,14 @@ describe('openLmdbEventStore', () => {
     store.readFrom(4, 3);
     expect(readable(first)).toEqual(readable(loggedEvent(1, { json: '{"n":1}' })));
   });
+
+  it('reads values bigger than the read buffer lmdb reuses (100 KB of zstd) next to small ones', async () => {
+    // Hex of a counter hashed by position: zstd cannot shrink it much, so the stored value stays ~100 KB.
+    const noise = Array.from({ length: 12_500 }, (_, index) => ((index * 2_654_435_761) >>> 0).toString(16).padStart(8, '0')).join('');
+    const events = [loggedEvent(1), loggedEvent(2, { json: `{"noise":"${noise}"}` }), loggedEvent(3)];
+    await store.append(events, 1);
+    const read = store.readFrom(1, 3);
+    expect(read[1].zstd.length).toBeGreaterThan(50_000);
+    expect(read.map(readable)).toEqual(events.map(readable));
+  });
 });

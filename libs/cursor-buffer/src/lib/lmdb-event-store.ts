@@ -25,11 +25,23 @@ const META_FORMAT = 'format';
 const META_RELAY_CURSOR = 'relayCursor';
 const META_HEAD_TIME_US = 'headTimeUs';
 
-// Event keys: time_us as 8 bytes big-endian, written straight into lmdb's key buffer.
-// (lmdb's typings omit `keyEncoder` on sub-databases and the put options object; both are
-// documented and supported, hence the two widened types.)
-const eventsDatabaseOptions: DatabaseOptions & { keyEncoder: object } = {
-  encoding: 'binary',
+// Event keys: time_us as 8 bytes big-endian, written straight into lmdb's key buffer. Values
+// are written as they are; read back, each is copied out of lmdb's shared read buffer with
+// `Buffer.allocUnsafe`, whose small allocations share Node's pool, where `encoding: 'binary'`
+// gives every value an ArrayBuffer of its own: ~300 bytes each, and one ArrayBuffer per event
+// read was most of the extra garbage-collection work of a `--workers` process.
+// (lmdb's typings omit `encoder` and `keyEncoder` on sub-databases and the put options object;
+// all three are documented and supported, hence the two widened types.)
+const eventsDatabaseOptions: DatabaseOptions & { encoder: object; keyEncoder: object } = {
+  encoder: {
+    encode: (value: Uint8Array) => value,
+    // lmdb calls this with its reused read buffer and the value's size, and lets the decoder copy.
+    decode: (shared: Uint8Array, size: number) => {
+      const value = Buffer.allocUnsafe(size);
+      value.set(shared.subarray(0, size));
+      return value;
+    },
+  },
   keyEncoder: {
     writeKey: (timeUs: number, target: Uint8Array, start: number) => writeTimeKey(timeUs, target, start),
     readKey: (source: Uint8Array, start: number) => readTimeKey(source, start),

@@ -70,18 +70,18 @@ export async function runCluster(
       const samplers: ProcessSampler[] = [];
       try {
         // Edges first, so that they are in the stream before the ingester's first event.
-        const edges = await Promise.all(
-          edgeDirs.map((dataDir, edge) =>
-            startJetstreamServer(resources, {
-              dataDir,
-              logPath: join(options.logDir, `${name}-edge-${edge + 1}.log`),
-              nodeFlags: options.nodeFlags,
-              extraArgs: [...cluster, '--role', 'edge'],
-              ready: 'readyz',
-            }),
-          ),
-        );
-        processes.push(...edges);
+        const edges: ServerProcess[] = [];
+        for (const [edge, dataDir] of edgeDirs.entries()) {
+          const server = await startJetstreamServer(resources, {
+            dataDir,
+            logPath: join(options.logDir, `${name}-edge-${edge + 1}.log`),
+            nodeFlags: options.nodeFlags,
+            extraArgs: [...cluster, '--role', 'edge'],
+            ready: 'readyz',
+          });
+          edges.push(server);
+          processes.push(server);
+        }
         const connectionsBefore = relay.connectionCount;
         const ingester = await startJetstreamServer(resources, {
           relayUrl: relay.url,

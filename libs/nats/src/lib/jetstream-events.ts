@@ -36,9 +36,9 @@ export interface JetStreamEventsOptions {
  * consumer (no state on the server; it re-creates itself at the right sequence after a NATS
  * restart or a missed message) started at the sequence found by {@link firstSequenceAfter}.
  * Each event carries the message's fields and zstd bytes (copied); its JSON is decompressed on
- * first access, as with events read from the lmdb store. A message this version cannot read (another
- * format, garbage) is refused: reported to `drops` as `not_an_event` with the reason, and skipped.
- * (The publisher refuses to open on such a stream, so a mixed one means two versions share it.)
+ * first access, as with events read from the lmdb store. A message this version cannot read
+ * (another format, garbage) is refused: reported to `drops` as `not_an_event` with the reason
+ * from `decodeEventMessage`, and skipped.
  *
  * Subscribing resolves the start position asynchronously; unsubscribing stops the consumer.
  *

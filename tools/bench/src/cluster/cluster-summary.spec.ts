@@ -41,11 +41,11 @@ const ceiling = {
 };
 
 describe('clusterRows', () => {
-  it('shows each role apart: CPU % ingest/edges summed/nats, RSS ingest/biggest edge/nats, µs/msg without and of nats', () => {
+  it('shows each role apart: CPU % ingest/edges summed/nats, RSS ingest/biggest edge/nats, µs/msg without and of nats, CPU wait', () => {
     const rows = clusterRows([step(1000), step(100, { behind: ['p99 2000 ms > 1000 ms'], subscribersPerEdge: [51, 49] })]);
     expect(rows).toEqual([
-      ['1 ingester + 2 edges', '1,000', '500/500', '2,014', '30.0', '120.6', '0', '0', '12/86/4', '120.0/190.5/40.0', '1,275,567', '0.78', '0.03', 'yes'],
-      ['1 ingester + 2 edges', '100', '51/49', '2,014', '30.0', '120.6', '0', '0', '12/86/4', '120.0/190.5/40.0', '1,275,567', '0.78', '0.03', 'NO'],
+      ['1 ingester + 2 edges', '1,000', '500/500', '2,014', '30.0', '120.6', '0', '0', '12/86/4', '120.0/190.5/40.0', '1,275,567', '0.78', '0.03', '1/6/20', 'yes'],
+      ['1 ingester + 2 edges', '100', '51/49', '2,014', '30.0', '120.6', '0', '0', '12/86/4', '120.0/190.5/40.0', '1,275,567', '0.78', '0.03', '1/6/20', 'NO'],
     ]);
     expect(rows[0]).toHaveLength(CLUSTER_HEADER.length);
   });

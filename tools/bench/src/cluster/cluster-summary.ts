@@ -66,6 +66,7 @@ export const CLUSTER_HEADER = [
   'msgs/s',
   'CPU µs/msg ingest+edges',
   'nats µs/msg',
+  'CPU wait % ingest/edge max/lg',
   'kept up',
 ] as const;
 
@@ -89,6 +90,10 @@ export function clusterRows(steps: readonly ClusterStepResult[]): string[][] {
     count(step.messagesPerSecondOut),
     fixed(step.serverCpuUsPerMessage, 2),
     fixed(step.natsCpuUsPerMessage, 2),
+    // Main threads runnable but waiting for a CPU: how much the machine, not the code, held the step up.
+    [step.ingester.runQueueWaitPercent, Math.max(...step.edges.map((edge) => edge.runQueueWaitPercent)), step.loadGeneratorRunQueueWaitPercent]
+      .map((percent) => fixed(percent, 0))
+      .join('/'),
     step.behind.length === 0 ? 'yes' : 'NO',
   ]);
 }

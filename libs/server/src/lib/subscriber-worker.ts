@@ -63,7 +63,10 @@ export async function runSubscriberWorker(container: DependencyContainer): Promi
     if (message.jetstream === 'head') log.announce(message.timeUs);
     else if (message.jetstream === 'connection' && handle instanceof Socket) server.emit('connection', handle);
     else if (message.jetstream === 'metrics-request') {
-      void registry.getMetricsAsJSON().then((metrics) => process.send?.({ jetstream: 'metrics', id: message.id, metrics } satisfies WorkerMessage));
+      // The callback keeps a send to a primary that just went away from throwing (EPIPE): the worker exits on 'disconnect'.
+      void registry
+        .getMetricsAsJSON()
+        .then((metrics) => process.send?.({ jetstream: 'metrics', id: message.id, metrics } satisfies WorkerMessage, undefined, undefined, () => undefined));
     } else if (message.jetstream === 'stop') void stop();
   });
   process.on('disconnect', () => void stop());

@@ -118,6 +118,9 @@ export class WorkerPool {
     const worker = cluster.fork();
     const state = { startedAt: Date.now(), ready: false };
     this.#workers.set(worker, state);
+    // A send to a worker that died before its exit was seen fails with EPIPE, emitted here: an
+    // unhandled 'error' would take the primary (and every other worker's subscribers) down.
+    worker.on('error', (error: Error) => this.#options.logger.warn({ worker: worker.id, err: error.message }, 'subscriber worker channel error'));
     return new Promise((resolve, reject) => {
       const onMessage = (message: unknown) => {
         if (!isWorkerMessage(message) || message.jetstream !== 'ready') return;

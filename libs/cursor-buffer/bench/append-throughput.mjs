@@ -9,21 +9,13 @@ import { open } from 'lmdb';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEventGenerator } from './synthetic-events.mjs';
+import { encodedSyntheticEvents } from './synthetic-events.mjs';
 
 const total = Number(process.argv[2] ?? 200_000);
 const batchSize = Number(process.argv[3] ?? 1000);
 const pageSize = process.argv[4] ? Number(process.argv[4]) : undefined;
 const compressor = createV1Compressor();
-const next = createEventGenerator();
-const utf8 = new TextEncoder();
-const firstTimeUs = 1_783_000_000_000_000;
-
-const events = Array.from({ length: total }, (_, index) => {
-  const { value, ...fields } = next(firstTimeUs + index);
-  const json = utf8.encode(JSON.stringify(value));
-  return { time_us: firstTimeUs + index, ...fields, json, zstd: compressor.compress(json) };
-});
+const events = encodedSyntheticEvents(total, 1_783_000_000_000_000, (json) => compressor.compress(json));
 const average = (bytes) => events.reduce((sum, event) => sum + bytes(event).length, 0) / total;
 
 async function run(variant, toStored) {

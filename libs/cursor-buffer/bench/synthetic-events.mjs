@@ -86,3 +86,17 @@ export function createEventGenerator({ seed = 1, didPoolSize = 50_000 } = {}) {
     return { did: author, kind: 'commit', collection, relaySeq, value: { did: author, time_us: timeUs, kind: 'commit', commit } };
   };
 }
+
+/**
+ * `total` events one microsecond apart from `firstTimeUs`, encoded as the store and the NATS
+ * stream keep them: their fields, the JSON bytes and `compress(json)` (the v1 zstd frame).
+ */
+export function encodedSyntheticEvents(total, firstTimeUs, compress) {
+  const next = createEventGenerator();
+  const utf8 = new TextEncoder();
+  return Array.from({ length: total }, (_, index) => {
+    const { value, ...fields } = next(firstTimeUs + index);
+    const json = utf8.encode(JSON.stringify(value));
+    return { time_us: firstTimeUs + index, ...fields, json, zstd: compress(json) };
+  });
+}

@@ -16,19 +16,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { filter, firstValueFrom } from 'rxjs';
-import { createEventGenerator } from '../../cursor-buffer/bench/synthetic-events.mjs';
+import { encodedSyntheticEvents } from '../../cursor-buffer/bench/synthetic-events.mjs';
 
 const total = Number(process.argv[2] ?? 100_000);
 const batchSize = Number(process.argv[3] ?? 1000);
 const compressor = createV1Compressor();
-const next = createEventGenerator();
-const utf8 = new TextEncoder();
-const firstTimeUs = 1_783_000_000_000_000;
-const events = Array.from({ length: total }, (_, index) => {
-  const { value, ...fields } = next(firstTimeUs + index);
-  const json = utf8.encode(JSON.stringify(value));
-  return { time_us: firstTimeUs + index, ...fields, json, zstd: compressor.compress(json) };
-});
+const events = encodedSyntheticEvents(total, 1_783_000_000_000_000, (json) => compressor.compress(json));
 
 const cpuMicros = ({ user, system }) => user + system;
 

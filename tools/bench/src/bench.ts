@@ -43,6 +43,7 @@ const positiveNumber = (value: string) => {
   if (!(parsed > 0) || !Number.isFinite(parsed)) throw new InvalidArgumentError('expected a positive number');
   return parsed;
 };
+const nonNegativeNumber = (value: string) => (Number(value) === 0 ? 0 : positiveNumber(value));
 const integerList = (value: string) => value.split(',').map(positiveInteger);
 const phaseList = (value: string) =>
   value.split(',').map((phase) => {
@@ -58,6 +59,7 @@ interface Options {
   steps?: number[];
   rate?: number;
   stepSeconds?: number;
+  warmupSeconds?: number;
   rampSteps?: number;
   rampFactor: number;
   naiveSubscribers?: number;
@@ -82,6 +84,11 @@ const program = new Command('bench')
   .option('--steps <list>', 'fan-out subscriber counts (default 100,500,1000; quick 20,100)', integerList)
   .option('--rate <n>', 'fan-out relay frames per second (default 2000; quick 1000)', positiveInteger)
   .option('--step-seconds <n>', 'seconds of traffic per fan-out step (default 15; quick 4)', positiveNumber)
+  .option(
+    '--warmup-seconds <n>',
+    'traffic to the connected subscribers before each fan-out/workers/cluster step\'s measured window (CPU, CPU µs/msg), 0 for none (default 5; quick 1)',
+    nonNegativeNumber,
+  )
   .option(
     '--ramp-steps <n>',
     'rate increases after the steps, until behind (default 3; quick 1)',
@@ -141,6 +148,7 @@ const settings = {
   steps: options.steps ?? (quick ? [20, 100] : [100, 500, 1000]),
   rate: options.rate ?? (quick ? 1000 : 2000),
   stepSeconds: options.stepSeconds ?? (quick ? 4 : 15),
+  warmupSeconds: options.warmupSeconds ?? (quick ? 1 : 5),
   rampSteps: options.rampSteps ?? (quick ? 1 : 3),
   naiveSubscribers: options.naiveSubscribers ?? (quick ? 20 : 100),
   workers: options.workers,
@@ -245,7 +253,7 @@ async function runPoolPhases(pool: FramePool): Promise<void> {
     // Leave time for storage and replay after the fan-out and the cluster, and for the cluster after the fan-out.
     const storageReserveMs = runs('storage') || runs('replay') ? (settings.events / 1_000_000) * 150_000 : 0;
     const clusterReserveMs = runsCluster
-      ? clusterSettings.steps.length * (settings.stepSeconds + settings.drainMs / 1000 + 15) * 1000 + 30_000
+      ? clusterSettings.steps.length * (settings.warmupSeconds + settings.stepSeconds + settings.drainMs / 1000 + 15) * 1000 + 30_000
       : 0;
     if (runs('fanout')) {
       result.fanout = await phase('fan-out', () =>
@@ -266,6 +274,7 @@ async function runPoolPhases(pool: FramePool): Promise<void> {
           natsCommand,
           rate: settings.rate,
           stepSeconds: settings.stepSeconds,
+          warmupSeconds: settings.warmupSeconds,
           drainMs: settings.drainMs,
           deadlineMs: deadlineMs - storageReserveMs,
           logDir,

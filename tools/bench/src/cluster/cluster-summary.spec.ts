@@ -10,6 +10,7 @@ const step = (subscribers: number, overrides: Partial<ClusterStepResult> = {}): 
   targetFramesPerSecond: 2000,
   eventsPerSecond: 2014.4,
   seconds: 15,
+  warmupSeconds: 5,
   latencyMs: { count: 1, p50: 30.04, p90: 60, p99: 120.56, max: 200 },
   delivery: { expected: 1, delivered: 1, lost: 0, subscribersWithLoss: 0, late: 0, subscribersBehind: 0, duplicates: 0, unexpected: 0 },
   bytesPerSecondOut: 1,

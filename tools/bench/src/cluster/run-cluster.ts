@@ -25,6 +25,8 @@ export interface ClusterOptions {
   /** Relay frames per second. */
   rate: number;
   stepSeconds: number;
+  /** Seconds of traffic to the connected subscribers before each step's measured window (0: none). */
+  warmupSeconds: number;
   drainMs: number;
   /** Monotonic ms after which no new step starts. */
   deadlineMs: number;
@@ -53,7 +55,7 @@ export async function runCluster(
 ): Promise<ClusterResult> {
   const { relay, pool } = traffic;
   const dids = pool.didsByActivity();
-  const secondsPerStep = WARM_UP_SECONDS + options.stepSeconds + options.drainMs / 1000 + 12;
+  const secondsPerStep = WARM_UP_SECONDS + options.warmupSeconds + options.stepSeconds + options.drainMs / 1000 + 12;
   const timeLeft = () => monotonicMs() + secondsPerStep * 1000 < options.deadlineMs;
   const result: ClusterResult = { natsServer: `${natsServerVersion(options.natsCommand)} (${options.natsCommand})`, steps: [] };
   const ingesterDir = resources.tempDir('cluster-ingest');
@@ -104,8 +106,9 @@ export async function runCluster(
           specs: subscriberMix(subscribers, dids),
           rate: options.rate,
           seconds: options.stepSeconds,
+          warmupSeconds: options.warmupSeconds,
           drainMs: options.drainMs,
-          onPlayStart: () => {
+          onWindowStart: () => {
             for (const sampler of [...samplers, natsSampler]) sampler.reset();
           },
         });

@@ -1,4 +1,4 @@
-import { checkGoals, formatTable, type BenchResult } from './bench-summary.js';
+import { checkGoals, formatTable, windowNote, type BenchResult } from './bench-summary.js';
 import type { FanoutStepResult } from './fanout-step.js';
 
 const step = (subscribers: number, overrides: Partial<FanoutStepResult> = {}): FanoutStepResult => ({
@@ -8,6 +8,7 @@ const step = (subscribers: number, overrides: Partial<FanoutStepResult> = {}): F
   targetFramesPerSecond: 2000,
   eventsPerSecond: 2014,
   seconds: 15,
+  warmupSeconds: 5,
   latencyMs: { count: 1, p50: 20, p90: 50, p99: 100, max: 200 },
   delivery: {
     expected: 1,
@@ -129,5 +130,19 @@ describe('formatTable', () => {
         ],
       ),
     ).toBe('name   n\n----  --\na     10\nbcd    2');
+  });
+});
+
+describe('windowNote', () => {
+  it('says the CPU figures are over the window after the warm-up, which they exclude', () => {
+    expect(windowNote([step(1000, { seconds: 15.02, warmupSeconds: 5 }), step(1000, { seconds: 14.97, warmupSeconds: 5 })])).toBe(
+      '\n  CPU %, CPU µs/msg, events/s: the measured window (15+ s of traffic and the drain), after 5 s of warm-up ' +
+        'traffic with the subscribers connected, which the window excludes; p50/p99, lost, late, out MiB/s, msgs/s: the whole step, warm-up included',
+    );
+  });
+
+  it('lists differing warm-ups, and says nothing without steps', () => {
+    expect(windowNote([step(100, { warmupSeconds: 0 }), step(100, { warmupSeconds: 5 })])).toContain('after 0/5 s of warm-up');
+    expect(windowNote([])).toBe('');
   });
 });

@@ -148,6 +148,20 @@ function workersGoals(workers: FanoutStepResult, steps: readonly FanoutStepResul
   ];
 }
 
+/**
+ * The line under a table that says what its CPU figures cover: the measured window, after the
+ * warm-up with the subscribers connected (left out), and the drain.
+ */
+export function windowNote(steps: readonly Pick<FanoutStepResult, 'seconds' | 'warmupSeconds'>[]): string {
+  if (steps.length === 0) return '';
+  const warmups = [...new Set(steps.map((step) => fixed(step.warmupSeconds, 0)))].join('/');
+  const seconds = fixed(Math.min(...steps.map((step) => step.seconds)), 0);
+  return (
+    `\n  CPU %, CPU µs/msg, events/s: the measured window (${seconds}+ s of traffic and the drain), after ${warmups} s of warm-up ` +
+    'traffic with the subscribers connected, which the window excludes; p50/p99, lost, late, out MiB/s, msgs/s: the whole step, warm-up included'
+  );
+}
+
 /** A plain-text table: first column left-aligned, the others right-aligned. */
 export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((title, column) =>
@@ -225,6 +239,7 @@ export function formatBenchSummary(result: BenchResult): string {
           ],
           fanoutRows(steps),
         ) +
+        windowNote(steps) +
         steps
           .filter((step) => step.behind.length > 0)
           .map(
@@ -244,6 +259,7 @@ export function formatBenchSummary(result: BenchResult): string {
       `3. cluster (1 ingester + edges as processes on ${cluster.natsServer}; relay -> ingester -> NATS -> edge -> subscriber; ` +
         'CPU µs/msg: ingester + edges, nats-server apart)\n' +
         formatTable(CLUSTER_HEADER, clusterRows(cluster.steps)) +
+        windowNote(cluster.steps) +
         cluster.steps
           .filter((step) => step.behind.length > 0)
           .map((step) => `\n  cluster N=${step.subscribers} @${step.targetFramesPerSecond}/s behind: ${step.behind.join('; ')}`)

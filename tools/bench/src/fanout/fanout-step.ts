@@ -23,17 +23,24 @@ export interface FanoutStepResult {
   /** Relay frames per second asked for, and events per second the frames made. */
   targetFramesPerSecond: number;
   eventsPerSecond: number;
+  /** Seconds of the measured window (server CPU, CPU per message, events/s)… */
   seconds: number;
+  /**
+   * …after this many seconds of the same traffic to the connected subscribers, left out of the
+   * window (JIT compilation and heap growth of fresh processes); latencies, lost and late and
+   * the out rates cover the whole step.
+   */
+  warmupSeconds: number;
   latencyMs: LatencySummary;
   delivery: DeliverySummary;
-  /** Server CPU (% of one core) and RSS over the step, from /proc. */
+  /** Server CPU (% of one core) and RSS over the measured window and the drain, from /proc. */
   serverCpuPercent: number;
   serverRssMaxBytes: number;
   serverRssMeanBytes: number;
   /** Payload bytes and messages per second the subscribers received. */
   bytesPerSecondOut: number;
   messagesPerSecondOut: number;
-  /** Server CPU per message delivered, in µs. */
+  /** Server CPU per message delivered in the measured window (and the drain), in µs. */
   serverCpuUsPerMessage: number;
   loadGeneratorCpuPercent: number;
   /**

@@ -19,6 +19,7 @@ function report(latencies: number[], overrides: Partial<StepReport>): StepReport
     latencyCounts: Array.from(histogram.counts()),
     latencyMax: histogram.max(),
     messages: 9,
+    windowMessages: 7,
     bytes: 900,
     firstMessageAtMs: 100,
     lastMessageAtMs: 200,
@@ -45,6 +46,7 @@ describe('mergeStepReports', () => {
           duplicates: 1,
           unexpected: 3,
         },
+        windowMessages: 4,
         firstMessageAtMs: 90,
         lastMessageAtMs: 180,
         drainMs: 40,
@@ -63,7 +65,9 @@ describe('mergeStepReports', () => {
       duplicates: 1,
       unexpected: 3,
     });
-    expect([merged.messages, merged.bytes, merged.cpuPercent, merged.closed]).toEqual([18, 1800, 50, 2]);
+    expect([merged.messages, merged.windowMessages, merged.bytes, merged.cpuPercent, merged.closed]).toEqual([
+      18, 11, 1800, 50, 2,
+    ]);
     expect([
       merged.firstMessageAtMs,
       merged.lastMessageAtMs,

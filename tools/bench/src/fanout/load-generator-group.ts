@@ -69,11 +69,14 @@ export class LoadGeneratorGroup {
     for (const member of this.#members) member.notify({ type: 'sent', frames, times });
   }
 
-  /** Ends the step (after at most `drainMs` of waiting) and adds up the reports. */
-  async finish(drainMs: number): Promise<StepReport> {
+  /**
+   * Ends the step (after at most `drainMs` of waiting) and adds up the reports; their
+   * `windowMessages` count from `windowStartMs` (monotonic ms) on.
+   */
+  async finish(drainMs: number, windowStartMs: number): Promise<StepReport> {
     const replies = await Promise.all(
       this.#members.map((member) =>
-        member.request({ type: 'finish', drainMs }, 'finished', drainMs + REQUEST_TIMEOUT_MS),
+        member.request({ type: 'finish', drainMs, windowStartMs }, 'finished', drainMs + REQUEST_TIMEOUT_MS),
       ),
     );
     return mergeStepReports(replies.map((reply) => reply.report));
@@ -117,6 +120,7 @@ export function mergeStepReports(reports: readonly StepReport[]): StepReport {
     latencyCounts,
     latencyMax: Math.max(...reports.map((report) => report.latencyMax)),
     messages: sum(reports.map((report) => report.messages)),
+    windowMessages: sum(reports.map((report) => report.windowMessages)),
     bytes: sum(reports.map((report) => report.bytes)),
     firstMessageAtMs:
       received.length > 0 ? Math.min(...received.map((report) => report.firstMessageAtMs)) : 0,

@@ -24,8 +24,12 @@ export type LoadGeneratorRequest =
   | { type: 'step'; start: number; count: number }
   /** Send times (monotonic ms) of step frames, as the relay sends them; no reply. */
   | { type: 'sent'; frames: number[]; times: number[] }
-  /** Every frame was sent: waits until everyone has everything or `drainMs` passed; replies `finished`. */
-  | { type: 'finish'; drainMs: number }
+  /**
+   * Every frame was sent: waits until everyone has everything or `drainMs` passed; replies
+   * `finished`, counting apart the messages from `windowStartMs` (monotonic ms, the end of the
+   * step's warm-up) on.
+   */
+  | { type: 'finish'; drainMs: number; windowStartMs: number }
   /** Closes every subscriber; replies `disconnected`. */
   | { type: 'disconnect' }
   /** One subscriber reads from `url` until `events` messages came or `timeoutMs` passed; replies `replayed`. */
@@ -38,6 +42,8 @@ export interface StepReport {
   latencyMax: number;
   /** Messages and payload bytes received, over all subscribers. */
   messages: number;
+  /** Messages received from the measured window's start on (after the step's warm-up). */
+  windowMessages: number;
   bytes: number;
   /** Monotonic ms of the step's first and last message. */
   firstMessageAtMs: number;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createV1Decompressor } from '@jetstream-ts/compression';
 import { WebSocket, type RawData } from 'ws';
+import { ArrivalCounter } from './arrival-counter.js';
 import { DeliveryLedger, eventKey } from './delivery-ledger.js';
 import { FrameLatencies } from './frame-latencies.js';
 import { stepEvents, type PoolEvent } from './frame-pool.js';
@@ -46,6 +47,8 @@ class StepState {
   readonly cpuAtStart = process.cpuUsage();
   readonly waitAtStart = runQueueWaitSeconds();
   readonly startedAtMs = monotonicMs();
+  /** Receive times, to count the messages of the measured window once its start is known. */
+  readonly arrivals = new ArrivalCounter(this.startedAtMs);
   messages = 0;
   bytes = 0;
   firstMessageAtMs = 0;
@@ -91,6 +94,7 @@ function onMessage(subscriber: number, data: Buffer, isBinary: boolean): void {
   if (state.messages === 0) state.firstMessageAtMs = now;
   state.lastMessageAtMs = now;
   state.messages++;
+  state.arrivals.add(now);
   state.bytes += data.length;
   const index = isBinary ? zstdEventIndex(state, subscriber, data) : jsonEventIndex(state, subscriber, data);
   state.ledger.receive(subscriber, index);
@@ -192,7 +196,7 @@ async function connect(
   return { open: wanted.length - failed, failed };
 }
 
-async function finish(state: StepState, drainMs: number): Promise<StepReport> {
+async function finish(state: StepState, drainMs: number, windowStartMs: number): Promise<StepReport> {
   const waitStartedMs = monotonicMs();
   if (state.ledger.outstanding > 0) {
     await new Promise<void>((resolve) => {
@@ -212,6 +216,7 @@ async function finish(state: StepState, drainMs: number): Promise<StepReport> {
     latencyCounts: Array.from(state.latency.counts()),
     latencyMax: state.latency.max(),
     messages: state.messages,
+    windowMessages: state.arrivals.countSince(windowStartMs),
     bytes: state.bytes,
     firstMessageAtMs: state.firstMessageAtMs,
     lastMessageAtMs: state.lastMessageAtMs,
@@ -279,7 +284,7 @@ async function handle(request: LoadGeneratorRequest): Promise<LoadGeneratorReply
       return undefined;
     case 'finish':
       if (!step) return { type: 'failed', message: 'finish without a step' };
-      return { type: 'finished', report: await finish(step, request.drainMs) };
+      return { type: 'finished', report: await finish(step, request.drainMs, request.windowStartMs) };
     case 'disconnect':
       await disconnect();
       return { type: 'disconnected' };

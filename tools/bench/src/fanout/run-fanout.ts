@@ -19,6 +19,8 @@ export interface FanoutOptions {
   /** Relay frames per second of those steps. */
   rate: number;
   stepSeconds: number;
+  /** Seconds of traffic to the connected subscribers before each step's measured window (0: none). */
+  warmupSeconds: number;
   /** After the steps, the rate is multiplied by this until delivery falls behind… */
   rampFactor: number;
   /** …at most this many times (0: no ramp), with the most subscribers that kept up at `rate`. */
@@ -53,9 +55,9 @@ const WARM_UP_SECONDS = 2;
 /**
  * The fan-out benchmark: the real server (a child process, started afresh for each step and
  * warmed up, on one data dir) reads the paced relay; the load generator (other children) holds
- * the subscribers. Each step connects N subscribers of the mix, plays `rate × stepSeconds`
- * frames, waits for the owed events, and disconnects; the server's CPU and RSS are sampled from
- * /proc meanwhile. Then the rate goes up until delivery falls
+ * the subscribers. Each step connects N subscribers of the mix, plays `rate × warmupSeconds`
+ * frames, then `rate × stepSeconds` (the measured window), waits for the owed events, and
+ * disconnects; the server's CPU and RSS are sampled from /proc over the window and the drain. Then the rate goes up until delivery falls
  * behind, and the naive design runs one step for comparison.
  */
 export async function runFanout(
@@ -65,8 +67,8 @@ export async function runFanout(
 ): Promise<FanoutResult> {
   const { relay, pool } = traffic;
   const dids = pool.didsByActivity();
-  // A step: server start and warm-up, connecting, the traffic, the drain, stopping.
-  const secondsPerStep = WARM_UP_SECONDS + options.stepSeconds + options.drainMs / 1000 + 8;
+  // A step: server start and warm-up, connecting, the traffic (warm-up and window), the drain, stopping.
+  const secondsPerStep = WARM_UP_SECONDS + options.warmupSeconds + options.stepSeconds + options.drainMs / 1000 + 8;
   const timeLeft = () => monotonicMs() + secondsPerStep * 1000 < options.deadlineMs;
 
   /** Starts a fresh server of the kind (so that each step's RSS is its own), warmed up. */
@@ -108,8 +110,9 @@ export async function runFanout(
         specs: subscriberMix(subscribers, dids),
         rate,
         seconds: options.stepSeconds,
+        warmupSeconds: options.warmupSeconds,
         drainMs: options.drainMs,
-        onPlayStart: () => sampler.reset(),
+        onWindowStart: () => sampler.reset(),
       });
       const usage = sampler.usage();
       const result: Omit<FanoutStepResult, 'behind'> = {
@@ -170,7 +173,7 @@ function subscribersPerWorker(logPath: string, workers: number): number[] {
 function describeStep(step: FanoutStepResult): string {
   const mb = (bytes: number) => (bytes / (1024 * 1024)).toFixed(1);
   return (
-    `  ${step.server}${step.workers ? ` (${step.workers} workers: ${step.subscribersPerWorker?.join('/')} subscribers)` : ''} N=${step.subscribers} @${step.targetFramesPerSecond}/s: p50 ${step.latencyMs.p50.toFixed(1)} ms, ` +
+    `  ${step.server}${step.workers ? ` (${step.workers} workers: ${step.subscribersPerWorker?.join('/')} subscribers)` : ''} N=${step.subscribers} @${step.targetFramesPerSecond}/s: CPU µs/msg ${step.serverCpuUsPerMessage.toFixed(2)} (after ${step.warmupSeconds} s of warm-up), p50 ${step.latencyMs.p50.toFixed(1)} ms, ` +
     `p99 ${step.latencyMs.p99.toFixed(1)} ms, lost ${step.delivery.lost}, late ${step.delivery.late}, CPU ${step.serverCpuPercent.toFixed(0)} %, ` +
     `RSS ${mb(step.serverRssMaxBytes)} MiB, out ${mb(step.bytesPerSecondOut)} MiB/s, load generator CPU ${step.loadGeneratorCpuPercent.toFixed(0)} %, ` +
     `waiting for a CPU: server ${step.serverRunQueueWaitPercent.toFixed(0)} %, load generator ${step.loadGeneratorRunQueueWaitPercent.toFixed(0)} %` +

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { monotonicMs } from './load-generator-protocol.js';
 import type { FanoutStepResult } from './fanout-step.js';
 import type { FramePool } from './frame-pool.js';
 import type { LoadGeneratorGroup } from './load-generator-group.js';
@@ -22,8 +23,9 @@ export type TrafficMeasurement = Pick<
   | 'loadGeneratorRunQueueWaitPercent'
   | 'drainMs'
   | 'closed'
+  | 'warmupSeconds'
 > & {
-  /** Messages the subscribers received (the denominator of CPU per message). */
+  /** Messages the subscribers received in the measured window (the denominator of CPU per message). */
   messages: number;
 };
 
@@ -33,10 +35,16 @@ export interface TrafficStepOptions {
   specs: readonly SubscriberSpec[];
   /** Relay frames per second. */
   rate: number;
+  /** Seconds of the measured window, after… */
   seconds: number;
+  /**
+   * …this many seconds of the same traffic to the connected subscribers (0: none), so that the
+   * window is the steady state, without the JIT compilation and heap growth of fresh processes.
+   */
+  warmupSeconds: number;
   drainMs: number;
-  /** Called just before the first frame: the moment server CPU sampling should start. */
-  onPlayStart: () => void;
+  /** Called when the warm-up's last frame went out: the moment server CPU sampling should start. */
+  onWindowStart: () => void;
 }
 
 /**
@@ -67,34 +75,48 @@ export class TrafficDriver {
   }
 
   /**
-   * Connects the subscribers, plays `rate × seconds` frames, waits up to `drainMs` for the owed
-   * events. Leaves the subscribers connected: call `disconnect()` (in a `finally`).
+   * Connects the subscribers, plays `rate × warmupSeconds` frames then `rate × seconds` more (the
+   * measured window), waits up to `drainMs` for the owed events. The delivery ledger and the
+   * latencies cover every frame of the step, warm-up included (an event delivered then is
+   * neither lost nor late); `messages` and the rates only the window. Leaves the subscribers
+   * connected: call `disconnect()` (in a `finally`).
    */
   async measure(options: TrafficStepOptions): Promise<TrafficMeasurement> {
     const { loadGenerator, relay, pool } = this;
     const connected = await loadGenerator.connect(options.urls, options.specs);
     await sleep(500);
     const start = this.#nextFrame;
+    const warmupCount = Math.round(options.rate * options.warmupSeconds);
     const count = Math.round(options.rate * options.seconds);
-    await loadGenerator.step(start, count);
-    options.onPlayStart();
-    const play = await relay.play({
-      frame: (n) => pool.frame(n),
-      start,
-      count,
-      rate: options.rate,
-      onSent: (frames, times) => loadGenerator.sent(frames, times),
-    });
-    this.#nextFrame += count;
-    const report = await loadGenerator.finish(options.drainMs);
+    await loadGenerator.step(start, warmupCount + count);
+    // The load generator numbers frames from the step's start, a play from its own.
+    const playFrames = (first: number, frames: number) =>
+      relay.play({
+        frame: (n) => pool.frame(n),
+        start: start + first,
+        count: frames,
+        rate: options.rate,
+        onSent: (played, times) => loadGenerator.sent(first === 0 ? played : played.map((n) => n + first), times),
+      });
+    const warmupPlay = warmupCount > 0 ? await playFrames(0, warmupCount) : undefined;
+    const windowStartMs = monotonicMs();
+    options.onWindowStart();
+    const play = await playFrames(warmupCount, count);
+    this.#nextFrame += warmupCount + count;
+    const report = await loadGenerator.finish(options.drainMs, windowStartMs);
     const seconds = play.elapsedMs / 1000;
-    const deliverySeconds = Math.max(seconds, (report.lastMessageAtMs - report.firstMessageAtMs) / 1000);
+    // The out rates are over the whole step's traffic, warm-up included.
+    const deliverySeconds = Math.max(
+      seconds + (warmupPlay?.elapsedMs ?? 0) / 1000,
+      (report.lastMessageAtMs - report.firstMessageAtMs) / 1000,
+    );
     return {
       subscribers: options.specs.length,
       connectFailures: connected.failed,
       targetFramesPerSecond: options.rate,
-      eventsPerSecond: this.#countEvents(start, count) / seconds,
+      eventsPerSecond: this.#countEvents(start + warmupCount, count) / seconds,
       seconds,
+      warmupSeconds: options.warmupSeconds,
       latencyMs: new LatencyHistogram(report.latencyCounts, report.latencyMax).summary(),
       delivery: report.delivery,
       bytesPerSecondOut: report.bytes / deliverySeconds,
@@ -103,7 +125,7 @@ export class TrafficDriver {
       loadGeneratorRunQueueWaitPercent: report.runQueueWaitPercent,
       drainMs: report.drainMs,
       closed: report.closed,
-      messages: report.messages,
+      messages: report.windowMessages,
     };
   }
 

@@ -16,6 +16,7 @@ export interface StreamStart {
  * Finds the first message of the event stream with `time_us > afterTimeUs` by binary search on
  * stream sequences (`time_us` grows with them): about log2(messages) lookups, 28 for a day at
  * 2,000 events/s. This is how an edge resumes from its own store's head with no other state.
+ * Messages it cannot read (another format) are passed over, as the edge refuses them.
  *
  * @example
  * import { firstSequenceAfter } from '@jetstream-ts/nats';
@@ -30,17 +31,21 @@ export interface StreamStart {
  */
 export async function firstSequenceAfter(jsm: JetStreamManager, stream: string, afterTimeUs: number): Promise<StreamStart> {
   const { state } = await jsm.streams.info(stream);
+  // A message this version cannot read stands for the next one it can (the edge refuses it
+  // anyway); past the last readable one, it is after every time_us.
   const timeAt = async (seq: number): Promise<number> => {
-    const message = await jsm.streams.getMessage(stream, { seq });
-    // Aged out while we search: older than anything still there.
-    if (message === null) return -1;
-    const fields = decodeEventMessage(message.data);
-    if (typeof fields === 'string') throw new Error(`stream ${stream} is misconfigured for the event log: message ${seq} is not an event (${fields})`);
-    return fields.time_us;
+    for (let at = seq; at <= state.last_seq; at++) {
+      const message = await jsm.streams.getMessage(stream, { seq: at });
+      // Aged out while we search: older than anything still there.
+      if (message === null) return -1;
+      const fields = decodeEventMessage(message.data);
+      if (typeof fields !== 'string') return fields.time_us;
+    }
+    return Infinity;
   };
   if (state.messages === 0) return { seq: state.last_seq + 1 };
   const oldest = await timeAt(state.first_seq);
-  if (oldest > afterTimeUs) return { seq: state.first_seq, gapBeforeTimeUs: afterTimeUs > 0 && state.first_seq > 1 ? oldest : undefined };
+  if (oldest > afterTimeUs) return { seq: state.first_seq, gapBeforeTimeUs: afterTimeUs > 0 && state.first_seq > 1 && Number.isFinite(oldest) ? oldest : undefined };
   let low = state.first_seq + 1;
   let high = state.last_seq + 1;
   while (low < high) {

@@ -163,4 +163,21 @@ describe('firstSequenceAfter', () => {
     expect(await firstSequenceAfter(env.jsm, stream.name, 50)).toEqual({ seq: 3, gapBeforeTimeUs: 102 });
     expect(await firstSequenceAfter(env.jsm, stream.name, 0)).toEqual({ seq: 3 });
   });
+
+  it('searches past messages it cannot read, as the edge refuses them (a restart on a mixed stream does not fail)', async () => {
+    const stream = await env.newStream();
+    const js = jetstream(env.connection);
+    const [first, second, third] = frameEvents([[80, 1], [81, 1], [82, 1]], 7000);
+    await js.publish(stream.subject, encodeEventMessage(first, 0));
+    await js.publish(stream.subject, new Uint8Array([0x09, 0x00])); // seq 2: a future format
+    await js.publish(stream.subject, first.zstd); // seq 3: format 0
+    await js.publish(stream.subject, encodeEventMessage(second, 0)); // seq 4: 7001
+    await js.publish(stream.subject, encodeEventMessage(third, 0)); // seq 5: 7002
+    await js.publish(stream.subject, new Uint8Array([0x09])); // seq 6
+    const after = async (timeUs: number) => (await firstSequenceAfter(env.jsm, stream.name, timeUs)).seq;
+    // An unreadable message stands for the next readable one: starting at it only drops it again.
+    expect(await after(7000)).toBe(2);
+    expect(await after(7001)).toBe(5);
+    expect(await after(7002)).toBe(6);
+  });
 });

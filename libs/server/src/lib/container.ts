@@ -1,7 +1,7 @@
 // tsyringe needs the Reflect metadata polyfill loaded before it is; importing the server is enough.
 import 'reflect-metadata';
 import { join } from 'node:path';
-import { CursorBuffer, openLmdbEventStore } from '@jetstream-ts/cursor-buffer';
+import { CursorBuffer, openLmdbEventStore, type CursorBufferOptions } from '@jetstream-ts/cursor-buffer';
 import { createV1Compressor } from '@jetstream-ts/compression';
 import { v1IngestStages } from '@jetstream-ts/ingest';
 import {
@@ -33,7 +33,8 @@ import { countUpstreamStatus } from './upstream-status-metrics.js';
  * A child container with the server's defaults: pino logs to stdout (`config.log`: level, JSON
  * or pretty), a prom-client registry with the default process metrics and the v1 metrics, a
  * drop reporter counting into them, the lmdb event store under `<data-dir>/events` behind a
- * cursor buffer (and its size gauge), the readiness (`TOKENS.health`), the relay source (its
+ * cursor buffer (its in-memory tail one event on a `--workers` primary, see `eventLogOptions`;
+ * and its size gauge), the readiness (`TOKENS.health`), the relay source (its
  * status logged, counted and fed to the readiness), the v1 ingest stages, the `/subscribe`
  * endpoint, and four plugins, the v1 metrics taps (`timeCommitProcessing` and `countFrames` at
  * `frames`, `countSequenced` at `sequenced`, `countAppended` at `committed`).
@@ -77,7 +78,7 @@ export function createServerContainer(config: ServerConfig, parent: DependencyCo
     once((c) => {
       const path = join(c.resolve(TOKENS.config).dataDir, 'events');
       registerStoreSizeGauge(c.resolve(TOKENS.registry), path);
-      return new CursorBuffer(openLmdbEventStore({ path }));
+      return new CursorBuffer(openLmdbEventStore({ path }), eventLogOptions(c.resolve(TOKENS.config)));
     }),
   );
   container.register(TOKENS.subscriberLog, { useFactory: (c) => c.resolve(TOKENS.eventLog) });
@@ -116,6 +117,23 @@ export function createServerContainer(config: ServerConfig, parent: DependencyCo
   return container;
 }
 
+/**
+ * Whether this process serves `/subscribe` itself: not so a `--workers` primary, whose workers
+ * read the store it writes.
+ */
+export function servesSubscribers(config: Pick<ServerConfig, 'workers'>): boolean {
+  return config.workers <= 1;
+}
+
+/**
+ * The event log's options: a `--workers` primary keeps a tail of one event, since the tail is
+ * there for live readers and it has none; the default 20,000 (~10 s of events with their JSON
+ * and zstd) would be garbage for the GC and nothing else.
+ */
+export function eventLogOptions(config: Pick<ServerConfig, 'workers'>): CursorBufferOptions {
+  return servesSubscribers(config) ? {} : { tailCapacity: 1 };
+}
+
 /** The registration of `token`, if any. */
 function optional<T>(container: DependencyContainer, token: InjectionToken<T>): T | undefined {
   return container.isRegistered(token, true) ? container.resolve(token) : undefined;
@@ -143,15 +161,17 @@ function subscriberLimits(config: ServerConfig): Pick<SubscribeEndpointOptions, 
 }
 
 /**
- * The server, built from the container's registrations (plugins: every registration, in order).
+ * The server, built from the container's registrations (plugins: every registration, in order;
+ * `/subscribe`: `TOKENS.subscribe`, unless `--workers` serve it).
  *
  * @param container A container from {@link createServerContainer}.
  * @return The server, not started.
  */
 export function resolveJetstreamServer(container: DependencyContainer): JetstreamServer {
+  const config = container.resolve(TOKENS.config);
   return new JetstreamServer({
     cluster: container.isRegistered(TOKENS.cluster, true) ? container.resolve(TOKENS.cluster) : undefined,
-    config: container.resolve(TOKENS.config),
+    config,
     logger: container.resolve(TOKENS.logger),
     registry: container.resolve(TOKENS.registry),
     log: container.resolve(TOKENS.eventLog),
@@ -159,7 +179,8 @@ export function resolveJetstreamServer(container: DependencyContainer): Jetstrea
     stages: container.resolve(TOKENS.ingestStages),
     plugins: resolvePlugins(container).filter((plugin): plugin is IngestPlugin => plugin.stage !== 'subscriber'),
     onPluginFailure: container.resolve(TOKENS.pluginFailures),
-    subscribe: container.resolve(TOKENS.subscribe),
+    // A --workers primary builds no /subscribe endpoint: its workers serve every subscriber.
+    subscribe: servesSubscribers(config) ? container.resolve(TOKENS.subscribe) : undefined,
     health: container.resolve(TOKENS.health),
     publicListener: optional(container, TOKENS.publicListener),
     metricsSource: optional(container, TOKENS.metricsSource),

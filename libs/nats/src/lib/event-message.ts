@@ -150,13 +150,10 @@ function readFields(body: Uint8Array): EventMessage {
     offset += PACKED_PLC_BYTES;
   } else {
     [did, offset] = readText(body, offset, 'did');
-    if (did === '') throw new RangeError('empty did');
   }
   let collection = '';
-  if (kind === 'commit') {
-    [collection, offset] = readText(body, offset, 'collection');
-    if (collection === '') throw new RangeError('commit without collection');
-  }
+  // An empty DID or collection is read back as written: the mapping keeps v1's (an op path '/rkey').
+  if (kind === 'commit') [collection, offset] = readText(body, offset, 'collection');
   if (offset === body.length) throw new RangeError('no zstd frame');
   return { time_us, relaySeq, op, relayCursor, did, kind, collection, zstd: body.subarray(offset) };
 }

@@ -61,6 +61,17 @@ describe('JetStreamEventPublisher', () => {
     expect(restarted.relayCursor()).toBe(9);
   });
 
+  it('restarts on a stream whose last event has an empty collection and DID (op path "/rkey", repo "": v1 emits them)', async () => {
+    const stream = await env.newStream();
+    const first = await open(stream);
+    const [event] = frameEvents([[8, 1]], 900);
+    await first.append([{ ...event, did: '', collection: '' }], 8);
+
+    const restarted = await open(stream);
+    expect(restarted.headTimeUs()).toBe(900);
+    expect(restarted.relayCursor()).toBe(8);
+  });
+
   it('after a crash halfway through a frame, reads that frame again and publishes only its missing ops', async () => {
     const stream = eventStreamConfig({ name: 'CRASH', subject: 'crash.events' });
     // A size limit makes JetStream refuse the big op: the append stops there, as if the process died.

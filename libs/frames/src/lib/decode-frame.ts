@@ -8,7 +8,7 @@ import type {
   SyncBody,
 } from '@jetstream-ts/models';
 import type { CID } from 'multiformats/cid';
-import { CBOR_MAP, CBOR_UINT, CBOR_NEGINT, CborError, CborReader, KeySet } from './cbor-reader.js';
+import { CBOR_MAP, CBOR_UINT, CborError, CborReader, KeySet } from './cbor-reader.js';
 
 const HEADER = new KeySet(['op', 't']);
 const ERROR = new KeySet(['error', 'message']);
@@ -129,7 +129,7 @@ function readCommitBody(reader: CborReader): CommitBody {
   for (let i = 0; i < length; i++) {
     switch (reader.readKey(COMMIT)) {
       case COMMIT.id.seq:
-        seq = reader.readInteger();
+        seq = readSeq(reader);
         break;
       case COMMIT.id.rebase:
         rebase = reader.readNull() ? false : reader.readBoolean();
@@ -243,7 +243,7 @@ function readIdentityBody(reader: CborReader): IdentityBody {
   for (let i = 0; i < length; i++) {
     switch (reader.readKey(IDENTITY)) {
       case IDENTITY.id.seq:
-        seq = reader.readInteger();
+        seq = readSeq(reader);
         break;
       case IDENTITY.id.did:
         did = reader.readText();
@@ -274,7 +274,7 @@ function readAccountBody(reader: CborReader): AccountBody {
   for (let i = 0; i < length; i++) {
     switch (reader.readKey(ACCOUNT)) {
       case ACCOUNT.id.seq:
-        seq = reader.readInteger();
+        seq = readSeq(reader);
         break;
       case ACCOUNT.id.did:
         did = reader.readText();
@@ -309,7 +309,7 @@ function readSyncBody(reader: CborReader): SyncBody {
   for (let i = 0; i < length; i++) {
     switch (reader.readKey(SYNC)) {
       case SYNC.id.seq:
-        seq = reader.readInteger();
+        seq = readSeq(reader);
         break;
       case SYNC.id.did:
         did = reader.readText();
@@ -366,9 +366,20 @@ function readUnknownSeq(reader: CborReader): number | undefined {
   for (let i = 0; i < length; i++) {
     const key = reader.readKey(SEQ);
     const major = reader.peekMajor();
-    if (key === SEQ.id.seq && (major === CBOR_UINT || major === CBOR_NEGINT)) seq = reader.readInteger();
+    if (key === SEQ.id.seq && major === CBOR_UINT) seq = reader.readInteger();
     else reader.skipValue();
   }
+  return seq;
+}
+
+/**
+ * A relay's sequence number: cursors, the store's relay cursor and the NATS de-duplication id
+ * count on it being a whole number >= 0, so a frame with a negative one is invalid (v1 would
+ * carry it on).
+ */
+function readSeq(reader: CborReader): number {
+  const seq = reader.readInteger();
+  if (seq < 0) throw new CborError(`negative seq ${seq}`);
   return seq;
 }
 

@@ -35,6 +35,8 @@ export interface FanoutStepResult {
   delivery: DeliverySummary;
   /** Server CPU (% of one core) and RSS over the measured window and the drain, from /proc. */
   serverCpuPercent: number;
+  /** With workers: the primary's share of `serverCpuPercent` (ingest and the store's writes). */
+  primaryCpuPercent?: number;
   serverRssMaxBytes: number;
   serverRssMeanBytes: number;
   /** Payload bytes and messages per second the subscribers received. */

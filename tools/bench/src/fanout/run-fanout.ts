@@ -104,6 +104,7 @@ export async function runFanout(
     const server = await startServer(kind, `fanout-${kind}${workers > 1 ? `-${workers}-workers` : ''}-${subscribers}-at-${rate}`, workers);
     // With workers: the primary (ingest, store, announcements) and every worker.
     const sampler = new ProcessSampler(workers > 1 ? () => processAndChildren(server.pid) : server.pid);
+    const primarySampler = workers > 1 ? new ProcessSampler(server.pid) : undefined;
     try {
       const { messages, ...measured } = await traffic.measure({
         urls: [server.subscribeUrl],
@@ -112,7 +113,10 @@ export async function runFanout(
         seconds: options.stepSeconds,
         warmupSeconds: options.warmupSeconds,
         drainMs: options.drainMs,
-        onWindowStart: () => sampler.reset(),
+        onWindowStart: () => {
+          sampler.reset();
+          primarySampler?.reset();
+        },
       });
       const usage = sampler.usage();
       const result: Omit<FanoutStepResult, 'behind'> = {
@@ -120,6 +124,7 @@ export async function runFanout(
         ...(workers > 1 ? { workers, subscribersPerWorker: subscribersPerWorker(server.logPath, workers) } : {}),
         ...measured,
         serverCpuPercent: usage.cpuPercent,
+        ...(primarySampler ? { primaryCpuPercent: primarySampler.usage().cpuPercent } : {}),
         serverRssMaxBytes: usage.rssMaxBytes,
         serverRssMeanBytes: usage.rssMeanBytes,
         serverCpuUsPerMessage: cpuUsPerMessage(usage.cpuSeconds, messages),
@@ -130,6 +135,7 @@ export async function runFanout(
       return step;
     } finally {
       sampler.stop();
+      primarySampler?.stop();
       await traffic.disconnect();
       await resources.stop(server.child);
     }
@@ -174,7 +180,9 @@ function describeStep(step: FanoutStepResult): string {
   const mb = (bytes: number) => (bytes / (1024 * 1024)).toFixed(1);
   return (
     `  ${step.server}${step.workers ? ` (${step.workers} workers: ${step.subscribersPerWorker?.join('/')} subscribers)` : ''} N=${step.subscribers} @${step.targetFramesPerSecond}/s: CPU µs/msg ${step.serverCpuUsPerMessage.toFixed(2)} (after ${step.warmupSeconds} s of warm-up), p50 ${step.latencyMs.p50.toFixed(1)} ms, ` +
-    `p99 ${step.latencyMs.p99.toFixed(1)} ms, lost ${step.delivery.lost}, late ${step.delivery.late}, CPU ${step.serverCpuPercent.toFixed(0)} %, ` +
+    `p99 ${step.latencyMs.p99.toFixed(1)} ms, lost ${step.delivery.lost}, late ${step.delivery.late}, CPU ${step.serverCpuPercent.toFixed(0)} %` +
+    (step.primaryCpuPercent !== undefined ? ` (primary ${step.primaryCpuPercent.toFixed(0)} %)` : '') +
+    `, ` +
     `RSS ${mb(step.serverRssMaxBytes)} MiB, out ${mb(step.bytesPerSecondOut)} MiB/s, load generator CPU ${step.loadGeneratorCpuPercent.toFixed(0)} %, ` +
     `waiting for a CPU: server ${step.serverRunQueueWaitPercent.toFixed(0)} %, load generator ${step.loadGeneratorRunQueueWaitPercent.toFixed(0)} %` +
     (step.behind.length > 0 ? ` — behind: ${step.behind.join('; ')}` : '')

@@ -16,6 +16,8 @@ export interface LocalNatsServer {
   /** `nats://127.0.0.1:<port>`. */
   url: string;
   port: number;
+  /** Its process id (to sample its CPU and memory). */
+  pid: number;
   /** Stops it gracefully (SIGTERM) and waits for the exit. */
   stop(): Promise<void>;
   /** Kills it (SIGKILL) and waits for the exit: a crash. */
@@ -74,5 +76,7 @@ export async function startLocalNatsServer(options: LocalNatsServerOptions): Pro
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     await exited;
   };
-  return { url: `nats://127.0.0.1:${port}`, port, stop: () => end('SIGTERM'), kill: () => end('SIGKILL') };
+  const { pid } = child;
+  if (pid === undefined) throw new Error('nats-server is listening but has no process id');
+  return { url: `nats://127.0.0.1:${port}`, port, pid, stop: () => end('SIGTERM'), kill: () => end('SIGKILL') };
 }

@@ -1,9 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { startLocalNatsServer } from '@jetstream-ts/nats';
 import type { BenchResources } from '../fanout/bench-processes.js';
-import { processAndChildren } from '../fanout/process-sampler.js';
 
 /** Where Debian puts nats-server (`/usr/sbin`, often not on a user's PATH), searched after PATH. */
 export const NATS_SERVER_DIRS = ['/usr/sbin', '/usr/local/sbin'];
@@ -54,22 +53,6 @@ export interface BenchNatsServer {
 export async function startBenchNats(resources: BenchResources, command: string): Promise<BenchNatsServer> {
   const storeDir = resources.tempDir('nats');
   const nats = await startLocalNatsServer({ storeDir, command });
-  // startLocalNatsServer keeps its child to itself: ours is the child whose command line names the store.
-  const pid = processAndChildren(process.pid)
-    .slice(1)
-    .find((child) => readCommandLine(child).includes(storeDir));
-  if (pid === undefined) {
-    await nats.stop();
-    throw new Error(`nats-server started at ${nats.url} but its process was not found among the benchmark's children`);
-  }
-  const stop = resources.adopt({ pid, stop: () => nats.stop() });
-  return { url: nats.url, pid, stop };
-}
-
-function readCommandLine(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-  } catch {
-    return '';
-  }
+  const stop = resources.adopt({ pid: nats.pid, stop: () => nats.stop() });
+  return { url: nats.url, pid: nats.pid, stop };
 }

@@ -7,7 +7,7 @@ import { createHttpServer } from './http-listener.js';
 import { primaryChannel, workerSubscribeOptions } from './pool-connection-limits.js';
 import { publicRoutes } from './public-routes.js';
 import { TOKENS } from './tokens.js';
-import { isWorkerMessage, type WorkerMessage } from './worker-messages.js';
+import { isWorkerMessage } from './worker-messages.js';
 
 /** Subscribers get this long to close before the worker exits anyway. */
 const STOP_DEADLINE_MS = 5_000;
@@ -42,7 +42,8 @@ export async function runSubscriberWorker(container: DependencyContainer): Promi
   const log = new SharedStoreEventLog(openLmdbEventReader({ path: join(config.dataDir, 'events') }));
   container.register(TOKENS.logger, { useValue: logger });
   container.register(TOKENS.subscriberLog, { useValue: log });
-  container.register(TOKENS.workerSubscribeOptions, { useValue: workerSubscribeOptions(cluster.worker?.id ?? 0, primaryChannel()) });
+  const primary = primaryChannel();
+  container.register(TOKENS.workerSubscribeOptions, { useValue: workerSubscribeOptions(cluster.worker?.id ?? 0, primary) });
   const registry = container.resolve(TOKENS.registry);
   const subscribe = container.resolve(TOKENS.subscribe);
   // The primary trims the store; the worker forgets the same events from its memory.
@@ -63,14 +64,11 @@ export async function runSubscriberWorker(container: DependencyContainer): Promi
     if (message.jetstream === 'head') log.announce(message.timeUs);
     else if (message.jetstream === 'connection' && handle instanceof Socket) server.emit('connection', handle);
     else if (message.jetstream === 'metrics-request') {
-      // The callback keeps a send to a primary that just went away from throwing (EPIPE): the worker exits on 'disconnect'.
-      void registry
-        .getMetricsAsJSON()
-        .then((metrics) => process.send?.({ jetstream: 'metrics', id: message.id, metrics } satisfies WorkerMessage, undefined, undefined, () => undefined));
+      void registry.getMetricsAsJSON().then((metrics) => primary.send({ jetstream: 'metrics', id: message.id, metrics }));
     } else if (message.jetstream === 'stop') void stop();
   });
   process.on('disconnect', () => void stop());
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => logger.debug({ signal }, 'signal left to the primary'));
-  process.send?.({ jetstream: 'ready' } satisfies WorkerMessage);
+  primary.send({ jetstream: 'ready' });
   logger.info({ pid: process.pid, headTimeUs: log.headTimeUs() }, 'subscriber worker started');
 }

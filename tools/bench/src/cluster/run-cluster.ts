@@ -9,7 +9,7 @@ import { ProcessSampler } from '../fanout/process-sampler.js';
 import { subscriberConnections } from '../fanout/server-log.js';
 import { subscriberMix } from '../fanout/subscriber-mix.js';
 import { cpuUsPerMessage, type TrafficDriver } from '../fanout/traffic-driver.js';
-import { count } from '../lib/number-format.js';
+import { count, megabytes } from '../lib/number-format.js';
 import type { ClusterResult, ClusterStepResult, RoleUsage } from './cluster-summary.js';
 import { metricValue } from './metric-value.js';
 import { natsServerVersion, startBenchNats } from './nats-server.js';
@@ -175,12 +175,11 @@ function roleUsage({ cpuPercent, rssMaxBytes, runQueueWaitPercent }: RoleUsage):
 }
 
 function describeClusterStep(step: ClusterStepResult): string {
-  const mb = (bytes: number) => (bytes / (1024 * 1024)).toFixed(1);
   return (
     `  cluster N=${step.subscribers} (${step.subscribersPerEdge.join('/')} per edge) @${step.targetFramesPerSecond}/s: ` +
     `p50 ${step.latencyMs.p50.toFixed(1)} ms, p99 ${step.latencyMs.p99.toFixed(1)} ms, lost ${step.delivery.lost}, late ${step.delivery.late}, ` +
     `CPU ingest ${step.ingester.cpuPercent.toFixed(0)} %, edges ${step.edges.map((edge) => edge.cpuPercent.toFixed(0)).join('+')} %, nats ${step.nats.cpuPercent.toFixed(0)} %, ` +
-    `RSS ingest ${mb(step.ingester.rssMaxBytes)}, edges ${step.edges.map((edge) => mb(edge.rssMaxBytes)).join('/')}, nats ${mb(step.nats.rssMaxBytes)} MiB, ` +
+    `RSS ingest ${megabytes(step.ingester.rssMaxBytes)}, edges ${step.edges.map((edge) => megabytes(edge.rssMaxBytes)).join('/')}, nats ${megabytes(step.nats.rssMaxBytes)} MiB, ` +
     `${step.serverCpuUsPerMessage.toFixed(2)} µs/msg (+ nats ${step.natsCpuUsPerMessage.toFixed(2)}), load generator CPU ${step.loadGeneratorCpuPercent.toFixed(0)} %` +
     (step.behind.length > 0 ? ` — behind: ${step.behind.join('; ')}` : '')
   );

@@ -12,6 +12,7 @@ import { processAndChildren, ProcessSampler } from './process-sampler.js';
 import { subscriberConnections } from './server-log.js';
 import { subscriberMix } from './subscriber-mix.js';
 import { cpuUsPerMessage, type TrafficDriver } from './traffic-driver.js';
+import { megabytes } from '../lib/number-format.js';
 
 export interface FanoutOptions {
   /** Subscriber counts of the fixed-rate steps, e.g. 100, 500, 1000. */
@@ -177,13 +178,12 @@ function subscribersPerWorker(logPath: string, workers: number): number[] {
 }
 
 function describeStep(step: FanoutStepResult): string {
-  const mb = (bytes: number) => (bytes / (1024 * 1024)).toFixed(1);
   return (
     `  ${step.server}${step.workers ? ` (${step.workers} workers: ${step.subscribersPerWorker?.join('/')} subscribers)` : ''} N=${step.subscribers} @${step.targetFramesPerSecond}/s: CPU µs/msg ${step.serverCpuUsPerMessage.toFixed(2)} (after ${step.warmupSeconds} s of warm-up), p50 ${step.latencyMs.p50.toFixed(1)} ms, ` +
     `p99 ${step.latencyMs.p99.toFixed(1)} ms, lost ${step.delivery.lost}, late ${step.delivery.late}, CPU ${step.serverCpuPercent.toFixed(0)} %` +
     (step.primaryCpuPercent !== undefined ? ` (primary ${step.primaryCpuPercent.toFixed(0)} %)` : '') +
     `, ` +
-    `RSS ${mb(step.serverRssMaxBytes)} MiB, out ${mb(step.bytesPerSecondOut)} MiB/s, load generator CPU ${step.loadGeneratorCpuPercent.toFixed(0)} %, ` +
+    `RSS ${megabytes(step.serverRssMaxBytes)} MiB, out ${megabytes(step.bytesPerSecondOut)} MiB/s, load generator CPU ${step.loadGeneratorCpuPercent.toFixed(0)} %, ` +
     `waiting for a CPU: server ${step.serverRunQueueWaitPercent.toFixed(0)} %, load generator ${step.loadGeneratorRunQueueWaitPercent.toFixed(0)} %` +
     (step.behind.length > 0 ? ` — behind: ${step.behind.join('; ')}` : '')
   );
